@@ -1,0 +1,9 @@
+-- Upstream (read-only to picklock): actual stat values. actual_value is NULL when the player did not play.
+CREATE TABLE IF NOT EXISTS `{dataset}.player_game_results` (
+  game_date DATE NOT NULL,
+  player_lookup STRING NOT NULL,
+  stat STRING NOT NULL,
+  actual_value FLOAT64
+)
+PARTITION BY game_date
+OPTIONS (require_partition_filter = TRUE);

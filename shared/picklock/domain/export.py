@@ -1,0 +1,147 @@
+"""Planning one export: merge, render, decide what to write, and what to audit. Pure."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Literal
+
+from .calendar import eastern_date, format_instant, to_utc
+from .merge import MergeInputs, MergeResult, merge_and_lock
+from .picks import LedgerRow, Pick
+from .render import (
+    PublishedDocument, all_json_document, content_hash, date_document, season_record, sha256, to_text,
+)
+
+TRIGGERS = ("signal_updated", "post_grading", "manual", "scheduled", "cli")
+Outcome = Literal["published", "unchanged", "recovered"]
+
+
+@dataclass(frozen=True)
+class ExportInputs:
+    """Everything an export reads from the store, in one read."""
+    merge: MergeInputs
+    season_ledger: tuple[LedgerRow, ...] = ()  # ledger rows of the season, for the record
+    audited_export_ids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    game_date: date
+    export_id: str
+    trigger_source: str
+    exported_at: datetime
+    outcome: Outcome
+    content_hash: str
+    document_sha256: str
+    all_json_written: bool
+    all_json_sha256: str | None
+    count_total: int
+    count_active: int
+    count_locked: int
+    count_voided: int
+    count_algorithm: int
+    count_manual: int
+    count_graded: int
+    events: str
+    document: str
+    all_json_document: str | None
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    export_id: str
+    outcome: Outcome
+    merge: MergeResult
+    date_text: str | None  # per-date file to write, None when unchanged
+    all_json_text: str | None  # all.json to write, None when unchanged or not today's date
+    audit: tuple[AuditRecord, ...]  # recovered records first, then this export's
+
+
+def plan_export(
+    inputs: ExportInputs,
+    *,
+    date_file: PublishedDocument | None,
+    all_json: PublishedDocument | None,
+    now: datetime,
+    export_id: str,
+    trigger: str,
+) -> ExportPlan:
+    if trigger not in TRIGGERS:
+        raise ValueError(f"unknown trigger {trigger!r}; expected one of {', '.join(TRIGGERS)}")
+    now = to_utc(now)
+    game_date = inputs.merge.game_date
+    shown = tuple(date_file.picks()) if date_file else ()
+    merged = merge_and_lock(replace(inputs.merge, shown=shown), now=now, export_id=export_id)
+
+    recovered = tuple(_recover_unaudited(inputs, date_file, all_json))
+
+    new_date_doc = date_document(game_date, merged.picks, export_id=export_id, generated_at=now)
+    date_text = None
+    if date_file is None or date_file.content_hash != content_hash(new_date_doc):
+        date_text = to_text(new_date_doc)
+
+    all_json_text = None
+    # G8: only an export of the current Eastern date writes all.json, and never over a later date.
+    if game_date == eastern_date(now) and (all_json is None or all_json.game_date <= game_date):
+        record = season_record(inputs.season_ledger, merged.picks)
+        new_all = all_json_document(game_date, merged.picks, record, export_id=export_id, generated_at=now)
+        if all_json is None or all_json.content_hash != content_hash(new_all):
+            all_json_text = to_text(new_all)
+
+    published = date_text is not None or all_json_text is not None
+    document = date_text if date_text is not None else date_file.text
+    record = _audit_record(
+        game_date, export_id, trigger, now, "published" if published else "unchanged",
+        merged.picks, merged.events, document, all_json_text,
+    )
+    return ExportPlan(export_id, record.outcome, merged, date_text, all_json_text, recovered + (record,))
+
+
+def _recover_unaudited(inputs: ExportInputs, date_file, all_json):
+    """A crash after a file write and before its audit row leaves an unaudited version (G4, G7):
+    rebuild its record from the published text itself."""
+    audited = inputs.audited_export_ids
+    if date_file is not None and date_file.export_id not in audited:
+        same_export_all = all_json if all_json and all_json.export_id == date_file.export_id else None
+        yield _recovered(date_file, same_export_all)
+    if (all_json is not None and all_json.export_id not in audited
+            and all_json.game_date == inputs.merge.game_date
+            and (date_file is None or all_json.export_id != date_file.export_id)):
+        yield _recovered(all_json, all_json)
+
+
+def _recovered(document: PublishedDocument, all_json: PublishedDocument | None) -> AuditRecord:
+    generated_at = datetime.fromisoformat(document.data["generated_at"].replace("Z", "+00:00"))
+    return _audit_record(
+        document.game_date, document.export_id, "recovery", generated_at, "recovered",
+        document.picks(), (), document.text, all_json.text if all_json else None,
+    )
+
+
+def _audit_record(game_date, export_id, trigger, now, outcome, picks: tuple[Pick, ...] | list[Pick],
+                  events, document: str, all_json_text: str | None) -> AuditRecord:
+    live = [p for p in picks if p.live]
+    return AuditRecord(
+        game_date=game_date, export_id=export_id, trigger_source=trigger, exported_at=now,
+        outcome=outcome, content_hash=content_hash(json.loads(document)),
+        document_sha256=sha256(document), all_json_written=all_json_text is not None,
+        all_json_sha256=sha256(all_json_text) if all_json_text is not None else None,
+        count_total=len(picks),
+        count_active=sum(p.status == "active" for p in picks),
+        count_locked=sum(p.status == "locked" for p in picks),
+        count_voided=sum(p.status == "voided" for p in picks),
+        count_algorithm=sum(p.source == "algorithm" for p in live),
+        count_manual=sum(p.source == "manual" for p in live),
+        count_graded=sum(p.result is not None for p in picks),
+        events=json.dumps([e.as_dict() for e in events], sort_keys=True),
+        document=document, all_json_document=all_json_text,
+    )
+
+
+def describe(plan: ExportPlan) -> str:
+    record = plan.audit[-1]
+    return (f"export {plan.export_id} {plan.outcome}: {record.count_total} picks "
+            f"({record.count_active} active, {record.count_locked} locked, {record.count_voided} voided; "
+            f"{record.count_algorithm} algorithm, {record.count_manual} manual, {record.count_graded} graded) "
+            f"at {format_instant(record.exported_at)}")

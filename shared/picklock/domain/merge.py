@@ -1,0 +1,274 @@
+"""merge_and_lock: the one place the publishing rules live (DESIGN.md, "Merge rules").
+
+Pure: plain values in, plain values out; `now` and `export_id` are arguments, never read here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Iterable
+
+from .calendar import to_utc
+from .grading import grade
+from .ledger import fold_ledger
+from .manual import ManualState, fold_manual
+from .picks import (
+    Event, GameResult, LedgerRow, ManualCommand, Pick, PickKey, SignalRow, pick_id_for,
+)
+
+REFRESHABLE_FIELDS = ("player_name", "edge", "rank", "angles")
+
+
+@dataclass(frozen=True)
+class MergeInputs:
+    game_date: date
+    signal: tuple[SignalRow, ...] = ()
+    ledger: tuple[LedgerRow, ...] = ()
+    manual: tuple[ManualCommand, ...] = ()
+    results: tuple[GameResult, ...] = ()
+    shown: tuple[Pick, ...] = ()  # picks of the per-date file users can see right now
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    picks: tuple[Pick, ...]  # in display order
+    ledger_rows: tuple[LedgerRow, ...]  # versions to append: new or changed picks only
+    events: tuple[Event, ...]
+
+
+def has_started(game_time: datetime | None, at: datetime) -> bool:
+    return game_time is not None and at >= game_time
+
+
+def merge_and_lock(inputs: MergeInputs, *, now: datetime, export_id: str) -> MergeResult:
+    now = to_utc(now)
+    events: list[Event] = []
+    before = fold_ledger(row for row in inputs.ledger if row.pick.game_date == inputs.game_date)
+    picks = dict(before)
+    for shown in inputs.shown:  # a pick users saw but the ledger lost (G1 safety net)
+        if shown.pick_id not in picks:
+            picks[shown.pick_id] = shown
+            events.append(_event("relocked", shown, "in the published file but missing from the ledger"))
+    signal = _signal_by_key(inputs, events)
+    manual = fold_manual(c for c in inputs.manual if c.game_date == inputs.game_date)
+    results = {r.key: r for r in inputs.results if r.game_date == inputs.game_date}
+    schedule = _schedule(signal.values())
+    shown_ids = {p.pick_id for p in inputs.shown}
+
+    by_key: dict[PickKey, list[Pick]] = {}
+    for pick in picks.values():
+        by_key.setdefault(pick.key, []).append(pick)
+    merged: list[Pick] = []
+    for key in sorted(set(by_key) | set(signal) | set(manual)):
+        key_picks = _merge_key(
+            key, by_key.get(key, []), signal.get(key), manual.get(key), schedule, shown_ids, now, events
+        )
+        merged.extend(_grade(pick, results.get(key), events) for pick in key_picks)
+
+    ordered = tuple(sorted(merged, key=_display_order))
+    ledger_rows = tuple(_ledger_rows(ordered, before, events, export_id, now))
+    return MergeResult(ordered, ledger_rows, tuple(events))
+
+
+def _signal_by_key(inputs: MergeInputs, events: list[Event]) -> dict[PickKey, SignalRow]:
+    """One signal row per key: upstream duplicates resolve to the best-ranked row, reported."""
+    chosen: dict[PickKey, SignalRow] = {}
+    rows = sorted(
+        (r for r in inputs.signal if r.game_date == inputs.game_date),
+        key=lambda r: (r.rank is None, r.rank or 0, r.system_id, r.direction, r.line),
+    )
+    for row in rows:
+        if row.key in chosen:
+            events.append(Event("duplicate_signal_row", row.player_lookup, row.stat,
+                                f"ignored {row.direction} {row.line} from {row.system_id}; kept rank {chosen[row.key].rank}"))
+        else:
+            chosen[row.key] = row
+    return chosen
+
+
+def _schedule(rows: Iterable[SignalRow]) -> dict[str, tuple[str | None, datetime | None]]:
+    """Team -> (game_id, tip-off), learnt from the signal, for manual picks that do not say."""
+    schedule = {}
+    for row in rows:
+        if row.game_time is not None:
+            schedule[row.team] = schedule[row.opponent] = (row.game_id, row.game_time)
+    return schedule
+
+
+def _merge_key(
+    key: PickKey,
+    published: list[Pick],
+    sig: SignalRow | None,
+    manual: ManualState | None,
+    schedule: dict[str, tuple[str | None, datetime | None]],
+    shown_ids: set[str],
+    now: datetime,
+    events: list[Event],
+) -> list[Pick]:
+    picks = [_apply_tombstones(pick, manual, events) for pick in published]
+
+    # No two live picks on a key (G2). Only a lost race can produce two; the one users see wins.
+    live = sorted((p for p in picks if p.live), key=lambda p: (p.pick_id not in shown_ids, p.first_published_at, p.pick_id))
+    for extra in live[1:]:
+        picks[picks.index(extra)] = replace(extra, status="voided", void_reason="duplicate")
+        events.append(_event("voided", extra, f"second live pick on {key}; kept {live[0].pick_id}"))
+    holder = live[0] if live else None
+
+    if holder is not None:
+        picks[picks.index(holder)] = holder = _overlay_signal(holder, sig, now, events)
+
+    wanted = manual.wanted if manual else None
+    added_manual = False
+    if wanted is not None:
+        game_id, game_time = wanted_game(wanted, schedule)
+        if holder is not None:
+            if not (holder.source == "manual" and _same_pick(holder, wanted)):
+                events.append(Event(
+                    "manual_refused", key.player_lookup, key.stat,
+                    f"{key} is held by published {holder.source} pick {holder.direction} {holder.line}; "
+                    "void it first", pick_id=holder.pick_id, request_id=wanted.request_id))
+        elif has_started(game_time, wanted.submitted_at):
+            events.append(Event("late_pick_refused", key.player_lookup, key.stat,
+                                f"manual pick submitted after tip-off ({game_time.isoformat()})",
+                                request_id=wanted.request_id))
+        else:
+            pick = _new_manual_pick(wanted, game_id, game_time, now)
+            # Already published (and since voided), or withdrawn before it was ever published.
+            if all(p.pick_id != pick.pick_id for p in picks) and manual.tombstone_for(pick) is None:
+                picks.append(pick)
+                added_manual = True
+
+    if sig is not None and holder is None and not added_manual:
+        if picks:
+            events.append(Event("signal_suppressed", key.player_lookup, key.stat,
+                                "key was voided by an operator; only a manual pick may replace it"))
+        elif has_started(sig.game_time, now):
+            events.append(Event("late_pick_refused", key.player_lookup, key.stat,
+                                f"signal pick after tip-off ({sig.game_time.isoformat()})"))
+        else:
+            picks.append(_new_algorithm_pick(sig, now))
+    return picks
+
+
+def wanted_game(wanted: ManualCommand, schedule) -> tuple[str | None, datetime | None]:
+    if wanted.game_time is not None:
+        return schedule.get(wanted.team, (None, None))[0], wanted.game_time
+    return schedule.get(wanted.team, (None, None))
+
+
+def _apply_tombstones(pick: Pick, manual: ManualState | None, events: list[Event]) -> Pick:
+    if not pick.live or manual is None:
+        return pick
+    tombstone = manual.tombstone_for(pick)
+    if tombstone is None:
+        return pick
+    events.append(_event("voided", pick, tombstone.reason))
+    return replace(pick, status="voided", void_reason=tombstone.reason)
+
+
+def _overlay_signal(pick: Pick, sig: SignalRow | None, now: datetime, events: list[Event]) -> Pick:
+    if pick.source == "manual":
+        return replace(pick, status="active")
+    if sig is None:
+        return replace(pick, status="locked")
+    if (sig.direction, sig.line) != (pick.direction, pick.line):
+        if pick.status == "active":
+            events.append(_event("signal_disagrees", pick,
+                                 f"signal now says {sig.direction} {sig.line}; published {pick.direction} {pick.line} kept"))
+        return replace(pick, status="locked")
+    if has_started(pick.game_time, now):
+        return replace(pick, status="active")  # frozen after tip-off: no refresh
+    return replace(pick, status="active", player_name=sig.player_name or pick.player_name,
+                   edge=sig.edge, rank=sig.rank, angles=sig.angles)
+
+
+def _same_pick(pick: Pick, wanted: ManualCommand) -> bool:
+    return (pick.direction, pick.line, pick.team, pick.opponent) == (
+        wanted.direction, wanted.line, wanted.team, wanted.opponent)
+
+
+def _new_algorithm_pick(sig: SignalRow, now: datetime) -> Pick:
+    return Pick(
+        pick_id=pick_id_for(sig.key, "algorithm", sig.direction, sig.line, sig.system_id),
+        game_date=sig.game_date, player_lookup=sig.player_lookup, stat=sig.stat, team=sig.team,
+        opponent=sig.opponent, direction=sig.direction, line=sig.line, source="algorithm",
+        first_published_at=now, status="active", system_id=sig.system_id,
+        algorithm_version=sig.algorithm_version, game_id=sig.game_id, game_time=sig.game_time,
+        player_name=sig.player_name, edge=sig.edge, rank=sig.rank, angles=sig.angles,
+    )
+
+
+def _new_manual_pick(wanted: ManualCommand, game_id, game_time, now: datetime) -> Pick:
+    return Pick(
+        pick_id=pick_id_for(wanted.key, "manual", wanted.direction, wanted.line, wanted.request_id),
+        game_date=wanted.game_date, player_lookup=wanted.player_lookup, stat=wanted.stat,
+        team=wanted.team, opponent=wanted.opponent, direction=wanted.direction, line=wanted.line,
+        source="manual", first_published_at=now, status="active", system_id="manual",
+        manual_request_id=wanted.request_id, submitted_by=wanted.submitted_by, game_id=game_id,
+        game_time=game_time, notes=wanted.notes, player_name=wanted.player_name, edge=wanted.edge,
+    )
+
+
+def _grade(pick: Pick, result: GameResult | None, events: list[Event]) -> Pick:
+    if result is None or not pick.live:
+        return pick
+    outcome, actual = grade(pick, result)
+    if (outcome, actual) != (pick.result, pick.actual):
+        events.append(_event("graded", pick, f"{outcome} (actual {actual})"))
+    return replace(pick, result=outcome, actual=actual)
+
+
+def _display_order(pick: Pick):
+    """Active algorithm picks by signal rank, then locked, then manual, then voided; stable."""
+    if not pick.live:
+        group = 3
+    elif pick.source == "manual":
+        group = 2
+    else:
+        group = 0 if pick.status == "active" else 1
+    return (group, pick.rank is None, pick.rank or 0, pick.first_published_at, pick.player_lookup, pick.stat, pick.pick_id)
+
+
+def _ledger_rows(picks, before: dict[str, Pick], events: list[Event], export_id: str, now: datetime):
+    for pick in picks:
+        previous = before.get(pick.pick_id)
+        if pick == previous:
+            continue
+        kinds = _changes(previous, pick)
+        details = [e.detail for e in events if e.pick_id == pick.pick_id]
+        kinds += [e.kind for e in events if e.pick_id == pick.pick_id and e.kind not in kinds]
+        yield LedgerRow(pick, ",".join(kinds) or "updated", export_id, now, "; ".join(details) or None)
+
+
+def _changes(previous: Pick | None, pick: Pick) -> list[str]:
+    if previous is None:
+        return ["published"]
+    kinds = []
+    if previous.status != pick.status:
+        kinds.append({"active": "reactivated", "locked": "locked", "voided": "voided"}[pick.status])
+    if (previous.result, previous.actual) != (pick.result, pick.actual):
+        kinds.append("graded")
+    if any(getattr(previous, f) != getattr(pick, f) for f in REFRESHABLE_FIELDS):
+        kinds.append("refreshed")
+    return kinds
+
+
+def _event(kind: str, pick: Pick, detail: str) -> Event:
+    return Event(kind, pick.player_lookup, pick.stat, detail, pick_id=pick.pick_id)
+
+
+def command_refusal(inputs: MergeInputs, command: ManualCommand, *, now: datetime) -> str | None:
+    """Why the rules would refuse this operator command right now, or None. Used to refuse at the
+    CLI with a clear message instead of recording a command that would only produce an event."""
+    key = command.key
+    current = [p for p in merge_and_lock(inputs, now=now, export_id="preview").picks if p.key == key]
+    if command.action == "void" and not any(p.live and p.first_published_at <= command.submitted_at for p in current):
+        return f"nothing published on {key} to void"
+    if command.action == "remove":
+        state = fold_manual(inputs.manual).get(key)
+        if not (state and state.wanted) and not any(p.live and p.source == "manual" for p in current):
+            return f"no manual pick on {key} to remove"
+    after = merge_and_lock(replace(inputs, manual=inputs.manual + (command,)), now=now, export_id="preview")
+    refusals = [e.detail for e in after.events
+                if e.request_id == command.request_id and e.kind in ("manual_refused", "late_pick_refused")]
+    return refusals[0] if refusals else None

@@ -1,0 +1,194 @@
+"""Value types of the pure core: signal rows, manual commands, results, published picks, events."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Literal
+
+DEFAULT_STAT = "PTS"
+DIRECTIONS = ("OVER", "UNDER")
+
+Source = Literal["algorithm", "manual"]
+Status = Literal["active", "locked", "voided"]
+Result = Literal["WIN", "LOSS", "PUSH", "VOID"]
+ManualAction = Literal["add", "remove", "void"]
+
+# Fields frozen once a pick is shown to users (DESIGN.md, "published fields").
+PUBLISHED_FIELDS = (
+    "pick_id", "game_date", "player_lookup", "stat", "team", "opponent", "direction", "line",
+    "source", "system_id", "algorithm_version", "manual_request_id", "submitted_by",
+    "first_published_at", "game_id", "game_time", "notes",
+)
+
+
+@dataclass(frozen=True, order=True)
+class PickKey:
+    game_date: date
+    player_lookup: str
+    stat: str = DEFAULT_STAT
+
+    def __str__(self) -> str:
+        return f"{self.game_date.isoformat()} {self.player_lookup} {self.stat}"
+
+
+@dataclass(frozen=True)
+class SignalRow:
+    """One row of the upstream signal table (volatile: rewritten on every pipeline run)."""
+    game_date: date
+    player_lookup: str
+    team: str
+    opponent: str
+    direction: str
+    line: float
+    system_id: str
+    algorithm_version: str
+    stat: str = DEFAULT_STAT
+    player_name: str | None = None
+    game_id: str | None = None
+    game_time: datetime | None = None
+    edge: float | None = None
+    rank: int | None = None
+    angles: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> PickKey:
+        return PickKey(self.game_date, self.player_lookup, self.stat)
+
+
+@dataclass(frozen=True)
+class ManualCommand:
+    """An operator command. `request_id` makes it idempotent; `submitted_at` orders it."""
+    request_id: str
+    submitted_at: datetime
+    action: ManualAction
+    game_date: date
+    player_lookup: str
+    submitted_by: str
+    stat: str = DEFAULT_STAT
+    player_name: str | None = None
+    team: str | None = None
+    opponent: str | None = None
+    direction: str | None = None
+    line: float | None = None
+    edge: float | None = None
+    game_time: datetime | None = None
+    notes: str | None = None
+    reason: str | None = None
+
+    @property
+    def key(self) -> PickKey:
+        return PickKey(self.game_date, self.player_lookup, self.stat)
+
+    @property
+    def order(self) -> tuple[datetime, str]:
+        return (self.submitted_at, self.request_id)
+
+
+@dataclass(frozen=True)
+class GameResult:
+    """Upstream actual value; `actual_value` is None when the player did not play."""
+    game_date: date
+    player_lookup: str
+    stat: str
+    actual_value: float | None
+
+    @property
+    def key(self) -> PickKey:
+        return PickKey(self.game_date, self.player_lookup, self.stat)
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A published pick: what users see. Published fields never change after first publication."""
+    pick_id: str
+    game_date: date
+    player_lookup: str
+    stat: str
+    team: str
+    opponent: str
+    direction: str
+    line: float
+    source: Source
+    first_published_at: datetime
+    status: Status
+    system_id: str | None = None
+    algorithm_version: str | None = None
+    manual_request_id: str | None = None
+    submitted_by: str | None = None
+    game_id: str | None = None
+    game_time: datetime | None = None
+    notes: str | None = None
+    player_name: str | None = None
+    edge: float | None = None
+    rank: int | None = None
+    angles: tuple[str, ...] = ()
+    void_reason: str | None = None
+    result: Result | None = None
+    actual: float | None = None
+
+    @property
+    def key(self) -> PickKey:
+        return PickKey(self.game_date, self.player_lookup, self.stat)
+
+    @property
+    def live(self) -> bool:
+        return self.status != "voided"
+
+    def published_fields(self) -> tuple:
+        return tuple(getattr(self, name) for name in PUBLISHED_FIELDS)
+
+    def with_published_fields_of(self, original: Pick) -> Pick:
+        return replace(self, **{name: getattr(original, name) for name in PUBLISHED_FIELDS})
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One append-only version of a published pick, with why it was written."""
+    pick: Pick
+    change: str
+    export_id: str
+    recorded_at: datetime
+    change_detail: str | None = None
+
+    @property
+    def order(self) -> tuple[datetime, str]:
+        return (self.recorded_at, self.export_id)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something an export decided that an operator may want to know about."""
+    kind: str
+    player_lookup: str
+    stat: str
+    detail: str
+    pick_id: str | None = None
+    request_id: str | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def pick_id_for(key: PickKey, source: str, direction: str, line: float, origin: str) -> str:
+    """Deterministic id: concurrent exports that create the same pick create the same id.
+
+    `origin` is the system id for algorithm picks and the request id for manual ones, so a pick
+    re-added after a void gets a new identity while a repeated command does not.
+    """
+    digest = hashlib.sha256(f"{source}|{direction}|{line!r}|{origin}".encode()).hexdigest()[:10]
+    return f"{key.game_date.isoformat()}/{key.player_lookup}/{key.stat}/{digest}"
+
+
+@dataclass(frozen=True)
+class SeasonRecord:
+    wins: int = 0
+    losses: int = 0
+    pushes: int = 0
+    voids: int = 0
+    by_day: tuple[tuple[date, int, int, int, int], ...] = field(default=())
+
+    @property
+    def pct(self) -> float | None:
+        decided = self.wins + self.losses
+        return round(self.wins / decided, 3) if decided else None

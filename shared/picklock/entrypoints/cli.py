@@ -1,0 +1,220 @@
+"""The operator CLI. Exit 0 on success, 2 on bad input (nothing changed), 1 on any other failure."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import uuid
+from pathlib import Path
+
+from ..bootstrap import bootstrap
+from ..config import Config
+from ..domain.calendar import format_instant, parse_instant
+from ..domain.export import TRIGGERS, describe
+from ..domain.render import diff_documents
+from ..service_layer.services import InvalidCommand, PicklockService
+from ..validation import (
+    InputError, game_date_arg, manual_command, read_file, result_rows, signal_rows,
+)
+
+EXIT_BAD_INPUT = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="picklock", description=__doc__)
+    parser.add_argument("--home", help="embedded data directory (PICKLOCK_HOME, default ./.picklock)")
+    parser.add_argument("--now", help="fix the clock, ISO-8601 with a zone (PICKLOCK_NOW)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    signal = commands.add_parser("signal", help="upstream signal runs").add_subparsers(dest="action", required=True)
+    load = signal.add_parser("load", help="replace a date's signal rows with a JSON array")
+    load.add_argument("--date", required=True)
+    load.add_argument("--file", required=True, type=Path)
+
+    results = commands.add_parser("results", help="upstream actuals").add_subparsers(dest="action", required=True)
+    load = results.add_parser("load", help="replace a date's actuals with a JSON array")
+    load.add_argument("--date", required=True)
+    load.add_argument("--file", required=True, type=Path)
+
+    export = commands.add_parser("export", help="merge, lock, publish and audit one date")
+    export.add_argument("--date", required=True)
+    export.add_argument("--trigger", default="cli", choices=TRIGGERS)
+
+    manual = commands.add_parser("manual", help="operator picks").add_subparsers(dest="action", required=True)
+    add = manual.add_parser("add", help="add a manual pick")
+    _key_args(add)
+    add.add_argument("--team", required=True)
+    add.add_argument("--opponent", required=True)
+    add.add_argument("--direction", required=True, type=str.upper, choices=("OVER", "UNDER"))
+    add.add_argument("--line", required=True)
+    add.add_argument("--edge")
+    add.add_argument("--player-name")
+    add.add_argument("--game-time", help="tip-off, ISO-8601 (default: learnt from the signal)")
+    add.add_argument("--notes")
+    _command_args(add)
+    remove = manual.add_parser("remove", help="remove a manual pick (voids it if already published)")
+    _key_args(remove)
+    _command_args(remove)
+    listing = manual.add_parser("list", help="manual commands of a date")
+    listing.add_argument("--date", required=True)
+
+    void = commands.add_parser("void", help="withdraw a published pick, with a reason")
+    _key_args(void)
+    void.add_argument("--reason", required=True)
+    _command_args(void)
+
+    grade = commands.add_parser("grade", help="grade a date's published picks, then export")
+    grade.add_argument("--date", required=True)
+
+    audit = commands.add_parser("audit", help="the export audit trail").add_subparsers(dest="action", required=True)
+    audit.add_parser("list", help="exports of a date").add_argument("--date", required=True)
+    audit.add_parser("show", help="print an export's file exactly as published").add_argument("export_id")
+    diff = audit.add_parser("diff", help="what changed between two exports")
+    diff.add_argument("export_a")
+    diff.add_argument("export_b")
+
+    status = commands.add_parser("status", help="what is published for a date")
+    status.add_argument("--date", required=True)
+    status.add_argument("--json", action="store_true")
+    return parser
+
+
+def _key_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--date", required=True)
+    parser.add_argument("--player", required=True, help="player_lookup, e.g. guisantos")
+    parser.add_argument("--stat", default="PTS")
+
+
+def _command_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--by", default=os.environ.get("USER") or "operator", help="who submits it")
+    parser.add_argument("--request-id", help="idempotency key (default: a new one)")
+    parser.add_argument("--export", action="store_true", help="export the date afterwards")
+
+
+def _number(text: str | None, flag: str) -> float | None:
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(flag, f"{text!r} is not a number") from None
+
+
+def _command_payload(args, service: PicklockService) -> dict:
+    """The CLI speaks the same language as the manual-picks message, validated by the same schema."""
+    payload = {
+        "request_id": args.request_id or uuid.uuid4().hex,
+        "submitted_at": format_instant(service.now()),
+        "action": "void" if args.command == "void" else args.action,
+        "game_date": args.date,
+        "player_lookup": args.player,
+        "stat": args.stat,
+        "submitted_by": args.by,
+    }
+    if args.command == "void":
+        payload["reason"] = args.reason
+    elif args.action == "add":
+        payload.update(team=args.team, opponent=args.opponent, direction=args.direction,
+                       line=_number(args.line, "--line"))
+        optional = {"edge": _number(args.edge, "--edge"), "player_name": args.player_name,
+                    "notes": args.notes, "game_time": args.game_time}
+        payload.update({k: v for k, v in optional.items() if v is not None})
+    return payload
+
+
+def run(args, service: PicklockService, out) -> int:
+    if args.command in ("signal", "results"):
+        game_date = game_date_arg(args.date)
+        data = read_file(args.file)
+        if args.command == "signal":
+            rows = signal_rows(data, game_date, str(args.file))
+            service.load_signal(game_date, rows)
+        else:
+            rows = result_rows(data, game_date, str(args.file))
+            service.load_results(game_date, rows)
+        print(f"loaded {len(rows)} {args.command} rows for {game_date}", file=out)
+    elif args.command == "export":
+        print(describe(service.export(game_date_arg(args.date), args.trigger).plan), file=out)
+    elif args.command == "grade":
+        for report in service.grade(game_date_arg(args.date)):
+            print(describe(report.plan), file=out)
+    elif args.command == "void" or (args.command == "manual" and args.action in ("add", "remove")):
+        game_date_arg(args.date)
+        command = manual_command(_command_payload(args, service), "arguments")
+        recorded = service.submit_manual(command)
+        print(f"{command.action} {command.key} {'recorded' if recorded else 'already recorded'}"
+              f" (request {command.request_id})", file=out)
+        if args.export:
+            print(describe(service.export(command.game_date, "manual").plan), file=out)
+    elif args.command == "manual":
+        for command in service.manual_commands(game_date_arg(args.date)):
+            detail = (f"{command.direction} {command.line} {command.team} vs {command.opponent}"
+                      if command.action == "add" else command.reason or "")
+            print(f"{format_instant(command.submitted_at)}  {command.action:6}  {command.player_lookup} "
+                  f"{command.stat}  {detail}  by {command.submitted_by}  ({command.request_id})", file=out)
+    elif args.command == "audit":
+        _audit(args, service, out)
+    elif args.command == "status":
+        _status(args, service, out)
+    return 0
+
+
+def _audit(args, service: PicklockService, out) -> None:
+    if args.action == "list":
+        for r in service.audit_records(game_date_arg(args.date)):
+            print(f"{r.export_id}  {format_instant(r.exported_at)}  {r.trigger_source:14} {r.outcome:10} "
+                  f"total={r.count_total} active={r.count_active} locked={r.count_locked} "
+                  f"voided={r.count_voided} manual={r.count_manual} graded={r.count_graded} "
+                  f"all.json={'yes' if r.all_json_written else 'no'}", file=out)
+    elif args.action == "show":
+        out.write(service.audit_record(args.export_id).document)
+    else:
+        a, b = service.audit_record(args.export_a), service.audit_record(args.export_b)
+        print(json.dumps(diff_documents(json.loads(a.document), json.loads(b.document)), indent=2), file=out)
+
+
+def _status(args, service: PicklockService, out) -> None:
+    game_date = game_date_arg(args.date)
+    published = service.published(game_date)
+    if args.json:
+        print(json.dumps(published.data if published else None, indent=2), file=out)
+        return
+    if published is None:
+        print(f"{game_date}: nothing published yet", file=out)
+        return
+    print(f"{game_date}: export {published.export_id} at {published.data['generated_at']}", file=out)
+    for p in published.data["picks"]:
+        extra = f" ({p['void_reason']})" if p["void_reason"] else ""
+        result = f"  {p['result']} {p['actual']}" if p["result"] else ""
+        print(f"  {p['rank']:>2}. {p['player']:<24} {p['stat']:<4} {p['direction']:<5} {p['line']:>5}  "
+              f"{p['source']:<9} {p['status']}{extra}{result}", file=out)
+
+
+def _config(args) -> Config:
+    if args.now is not None:
+        try:
+            parse_instant(args.now)
+        except ValueError:
+            raise InputError("--now", f"{args.now!r} is not an ISO-8601 timestamp with a time zone") from None
+    try:
+        return Config.from_env(home=Path(args.home) if args.home else None, now=args.now)
+    except ValueError as error:
+        raise InputError("configuration", str(error)) from None
+
+
+def main(argv: list[str] | None = None, out=sys.stdout) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return run(args, bootstrap(_config(args)), out)
+    except (InputError, InvalidCommand) as error:
+        print(f"picklock: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as error:  # noqa: BLE001 - the CLI's last line of defence: say what failed
+        print(f"picklock: failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

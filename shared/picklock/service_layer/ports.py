@@ -1,0 +1,45 @@
+"""The ports the service layer needs; adapters implement them (embedded or Google Cloud)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Protocol, Sequence
+
+from ..domain.export import AuditRecord, ExportInputs
+from ..domain.picks import GameResult, LedgerRow, ManualCommand, SignalRow
+
+
+class PreconditionFailed(Exception):
+    """A conditional write lost a race: the object's generation was not the one expected."""
+
+
+class PickStore(Protocol):
+    def load_export_inputs(self, game_date: date, *, with_season: bool) -> ExportInputs:
+        """Everything one export reads, in one read (one BigQuery job)."""
+
+    def append_ledger(self, rows: Sequence[LedgerRow]) -> None: ...
+
+    def append_audit(self, records: Sequence[AuditRecord]) -> None: ...
+
+    def record_manual(self, command: ManualCommand) -> bool:
+        """Append a command unless its request_id is already recorded; True when appended."""
+
+    def audit_records(self, game_date: date) -> list[AuditRecord]: ...
+
+    # Upstream tables: picklock only reads them in production; the CLI and tests load them.
+    def replace_signal(self, game_date: date, rows: Sequence[SignalRow]) -> None: ...
+
+    def replace_results(self, game_date: date, rows: Sequence[GameResult]) -> None: ...
+
+
+class Publisher(Protocol):
+    def read(self, name: str) -> tuple[str | None, int]:
+        """The object's text and generation; (None, 0) when it does not exist."""
+
+    def write(self, name: str, text: str, *, if_generation_match: int) -> int:
+        """Write only if the object is still at that generation (0: does not exist yet).
+        Returns the new generation; raises PreconditionFailed otherwise."""
+
+
+class MessagePublisher(Protocol):
+    def publish(self, topic: str, payload: dict) -> str:
+        """Publish a JSON message; returns its message id."""

@@ -1,0 +1,170 @@
+"""Use cases: export, manual commands, grading. Orchestrates the ports; holds no SQL and no rules."""
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Callable, Sequence
+
+from ..domain.calendar import eastern_date, to_utc
+from ..domain.export import AuditRecord, ExportPlan, plan_export
+from ..domain.merge import command_refusal
+from ..domain.picks import GameResult, ManualCommand, SignalRow
+from ..domain.render import PublishedDocument
+from .ports import PickStore, PreconditionFailed, Publisher
+
+log = logging.getLogger("picklock")
+
+ALL_JSON = "v1/best-bets/all.json"
+
+
+def date_file_name(game_date: date) -> str:
+    return f"v1/best-bets/{game_date.isoformat()}.json"
+
+
+def snapshot_name(game_date: date, export_id: str) -> str:
+    return f"v1/best-bets/history/{game_date.isoformat()}/{export_id}.json"
+
+
+def new_export_id(game_date: date, now: datetime, token: str) -> str:
+    """Sortable, and carries its game date so an audit lookup can filter on the partition."""
+    return f"{game_date.isoformat()}.{to_utc(now):%Y%m%dT%H%M%S%f}.{token}"
+
+
+def export_id_date(export_id: str) -> date:
+    try:
+        return date.fromisoformat(export_id.split(".", 1)[0])
+    except ValueError:
+        raise InvalidCommand(f"{export_id!r} is not an export id (expected YYYY-MM-DD.<time>.<token>)") from None
+
+
+class InvalidCommand(ValueError):
+    """A request the rules refuse; nothing was changed."""
+
+
+class ExportConflict(RuntimeError):
+    """Concurrent exports kept winning the race for the published files; retry later."""
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    plan: ExportPlan
+    attempts: int
+
+
+class PicklockService:
+    def __init__(
+        self,
+        store: PickStore,
+        publisher: Publisher,
+        *,
+        clock: Callable[[], datetime],
+        token: Callable[[], str] = lambda: f"{random.getrandbits(32):08x}",
+        sleep: Callable[[float], None] = time.sleep,
+        max_attempts: int = 6,
+    ):
+        self.store = store
+        self.publisher = publisher
+        self.clock = clock
+        self.token = token
+        self.sleep = sleep
+        self.max_attempts = max_attempts
+
+    def now(self) -> datetime:
+        return to_utc(self.clock())
+
+    def today(self) -> date:
+        return eastern_date(self.now())
+
+    def export(self, game_date: date, trigger: str) -> ExportReport:
+        """Merge, lock, publish and audit one date. Safe to run concurrently and to re-run (G5-G7).
+
+        Order matters: generations are read before the store, and the ledger is written before
+        the files, so a write that wins its precondition always carries every lock made before.
+        """
+        for attempt in range(1, self.max_attempts + 1):
+            now = self.now()
+            date_text, date_generation = self.publisher.read(date_file_name(game_date))
+            writes_all_json = game_date == eastern_date(now)
+            all_text, all_generation = self.publisher.read(ALL_JSON) if writes_all_json else (None, 0)
+            inputs = self.store.load_export_inputs(game_date, with_season=writes_all_json)
+            plan = plan_export(
+                inputs,
+                date_file=PublishedDocument.parse(date_text),
+                all_json=PublishedDocument.parse(all_text),
+                now=now,
+                export_id=new_export_id(game_date, now, self.token()),
+                trigger=trigger,
+            )
+            if plan.merge.ledger_rows:
+                self.store.append_ledger(plan.merge.ledger_rows)
+            try:
+                if plan.date_text is not None:
+                    self.publisher.write(date_file_name(game_date), plan.date_text, if_generation_match=date_generation)
+                if plan.all_json_text is not None:
+                    self.publisher.write(ALL_JSON, plan.all_json_text, if_generation_match=all_generation)
+            except PreconditionFailed:
+                log.info("export %s lost a publish race (attempt %d); re-reading", plan.export_id, attempt)
+                self.sleep(min(2.0, 0.05 * 2 ** attempt) * random.uniform(0.5, 1.0))
+                continue
+            if plan.date_text is not None:
+                self._snapshot(game_date, plan.export_id, plan.date_text)
+            self.store.append_audit(plan.audit)
+            return ExportReport(plan, attempt)
+        raise ExportConflict(f"export of {game_date} lost {self.max_attempts} publish races in a row")
+
+    def _snapshot(self, game_date: date, export_id: str, text: str) -> None:
+        try:
+            self.publisher.write(snapshot_name(game_date, export_id), text, if_generation_match=0)
+        except PreconditionFailed:
+            pass  # the snapshot exists already: it is immutable, and this text is the same
+
+    def submit_manual(self, command: ManualCommand, *, check: bool = True) -> bool:
+        """Record an operator command; True if new, False if its request_id was seen (idempotent).
+
+        With `check`, a command the rules would refuse raises InvalidCommand and records nothing
+        (the CLI). Without it (Pub/Sub delivery, which may arrive out of order), the command is
+        recorded and each export decides, so the final state does not depend on delivery order.
+        """
+        if check:
+            date_text, _ = self.publisher.read(date_file_name(command.game_date))
+            inputs = self.store.load_export_inputs(command.game_date, with_season=False)
+            shown = PublishedDocument.parse(date_text)
+            merge_inputs = replace(inputs.merge, shown=tuple(shown.picks()) if shown else ())
+            refusal = command_refusal(merge_inputs, command, now=self.now())
+            if refusal:
+                raise InvalidCommand(refusal)
+        return self.store.record_manual(command)
+
+    def grade(self, game_date: date) -> list[ExportReport]:
+        """Grading is an export: results are an input of the merge. A past date's grading also
+        re-exports today so all.json's season record moves, while all.json keeps showing today."""
+        reports = [self.export(game_date, "post_grading")]
+        today = self.today()
+        if game_date < today:
+            reports.append(self.export(today, "post_grading"))
+        return reports
+
+    def load_signal(self, game_date: date, rows: Sequence[SignalRow]) -> None:
+        self.store.replace_signal(game_date, rows)
+
+    def load_results(self, game_date: date, rows: Sequence[GameResult]) -> None:
+        self.store.replace_results(game_date, rows)
+
+    def manual_commands(self, game_date: date) -> list[ManualCommand]:
+        commands = self.store.load_export_inputs(game_date, with_season=False).merge.manual
+        return sorted(commands, key=lambda c: c.order)
+
+    def audit_records(self, game_date: date) -> list[AuditRecord]:
+        return self.store.audit_records(game_date)
+
+    def audit_record(self, export_id: str) -> AuditRecord:
+        for record in self.store.audit_records(export_id_date(export_id)):
+            if record.export_id == export_id:
+                return record
+        raise InvalidCommand(f"no audit record for export {export_id}")
+
+    def published(self, game_date: date) -> PublishedDocument | None:
+        return PublishedDocument.parse(self.publisher.read(date_file_name(game_date))[0])

@@ -1,0 +1,190 @@
+"""Validation at the edge: every file, message and CLI argument becomes a domain value or an
+InputError that says where (file, row, field or flag) and what is wrong. Nothing else gets in."""
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+
+from .adapters.ddl import schema_root
+from .domain.calendar import parse_instant
+from .domain.picks import DEFAULT_STAT, GameResult, ManualCommand, SignalRow
+
+MAX_INPUT_BYTES = 4 * 1024 * 1024
+
+
+class InputError(ValueError):
+    """Bad input, rejected before anything changed."""
+
+    def __init__(self, where: str, problem: str):
+        super().__init__(f"{where}: {problem}")
+        self.where = where
+        self.problem = problem
+
+
+def parse_json(raw: bytes, where: str) -> Any:
+    """Strict JSON: UTF-8 only, no NaN/Infinity, no duplicate keys, bounded size."""
+    if len(raw) > MAX_INPUT_BYTES:
+        raise InputError(where, f"{len(raw)} bytes is over the {MAX_INPUT_BYTES}-byte limit")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(where, f"not UTF-8 (byte {error.start})") from None
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicate_keys)
+    except json.JSONDecodeError as error:
+        raise InputError(where, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+    except ValueError as error:
+        raise InputError(where, str(error)) from None
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _refuse_duplicate_keys(pairs):
+    seen = {}
+    for name, value in pairs:
+        if name in seen:
+            raise ValueError(f"duplicate key {name!r} in one object")
+        seen[name] = value
+    return seen
+
+
+@lru_cache(maxsize=None)
+def _validator(schema_name: str) -> Draft202012Validator:
+    root = schema_root()
+    resources = []
+    for path in sorted(root.glob("*/*.schema.json")):
+        resource = Resource.from_contents(json.loads(path.read_text()))
+        resources += [(path.name, resource), (resource.id() or path.name, resource)]
+    registry = Registry().with_resources(resources)
+    schema = json.loads(next(root.glob(f"*/{schema_name}.schema.json")).read_text())
+    return Draft202012Validator(schema, registry=registry, format_checker=FormatChecker())
+
+
+def validate(schema_name: str, data: Any, where: str) -> None:
+    errors = sorted(_validator(schema_name).iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        error = errors[0]
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+        raise InputError(f"{where}{path}", _describe(error))
+
+
+def _describe(error) -> str:
+    if error.validator == "additionalProperties":
+        return f"unknown field(s): {error.message.split('(')[-1].rstrip(')')}"
+    if error.validator in ("if", "then", "allOf", "not"):
+        return f"fields do not fit the action: {error.message}"
+    return error.message
+
+
+def _instant(value: str | None, where: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError:
+        raise InputError(where, f"{value!r} is not an ISO-8601 timestamp with a time zone") from None
+
+
+def _finite(value: float | None, where: str) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise InputError(where, f"{value!r} is not a finite number")
+    return None if value is None else float(value)
+
+
+def _same_date(row: dict, game_date: date, where: str) -> None:
+    if "game_date" in row and row["game_date"] != game_date.isoformat():
+        raise InputError(f"{where}.game_date", f"{row['game_date']} differs from --date {game_date}")
+
+
+def signal_rows(data: Any, game_date: date, where: str) -> list[SignalRow]:
+    validate("signal-rows", data, where)
+    rows, seen = [], {}
+    for index, row in enumerate(data):
+        at = f"{where}[{index}]"
+        _same_date(row, game_date, at)
+        signal = SignalRow(
+            game_date=game_date, player_lookup=row["player_lookup"], team=row["team_abbr"],
+            opponent=row["opponent_team_abbr"], direction=row["recommendation"],
+            line=_finite(row["line_value"], f"{at}.line_value"), system_id=row["system_id"],
+            algorithm_version=row["algorithm_version"], stat=row.get("stat") or DEFAULT_STAT,
+            player_name=row.get("player_name"), game_id=row.get("game_id"),
+            game_time=_instant(row.get("game_time"), f"{at}.game_time"),
+            edge=_finite(row.get("edge"), f"{at}.edge"), rank=row.get("rank"),
+            angles=tuple(row.get("pick_angles") or ()),
+        )
+        if signal.key in seen:
+            raise InputError(at, f"duplicate pick key {signal.key} (also row {seen[signal.key]})")
+        seen[signal.key] = index
+        rows.append(signal)
+    return rows
+
+
+def result_rows(data: Any, game_date: date, where: str) -> list[GameResult]:
+    validate("results-rows", data, where)
+    rows, seen = [], {}
+    for index, row in enumerate(data):
+        at = f"{where}[{index}]"
+        _same_date(row, game_date, at)
+        result = GameResult(game_date, row["player_lookup"], row.get("stat") or DEFAULT_STAT,
+                            _finite(row["actual_value"], f"{at}.actual_value"))
+        if result.key in seen:
+            raise InputError(at, f"duplicate result for {result.key} (also row {seen[result.key]})")
+        seen[result.key] = index
+        rows.append(result)
+    return rows
+
+
+def manual_command(data: Any, where: str) -> ManualCommand:
+    """A manual-picks message (or the CLI's equivalent of one) as a domain command."""
+    validate("manual-picks", data, where)
+    return ManualCommand(
+        request_id=data["request_id"],
+        submitted_at=_instant(data["submitted_at"], f"{where}.submitted_at"),
+        action=data["action"],
+        game_date=date.fromisoformat(data["game_date"]),
+        player_lookup=data["player_lookup"],
+        submitted_by=data["submitted_by"],
+        stat=data.get("stat", DEFAULT_STAT),
+        player_name=data.get("player_name"),
+        team=data.get("team"),
+        opponent=data.get("opponent"),
+        direction=data.get("direction"),
+        line=_finite(data.get("line"), f"{where}.line"),
+        edge=_finite(data.get("edge"), f"{where}.edge"),
+        game_time=_instant(data.get("game_time"), f"{where}.game_time"),
+        notes=data.get("notes"),
+        reason=data.get("reason"),
+    )
+
+
+def trigger_message(topic: str, data: Any, where: str) -> date:
+    """signal-updated / grading-complete: validated, and only the game date matters."""
+    validate(topic, data, where)
+    return date.fromisoformat(data["game_date"])
+
+
+def read_file(path: Path) -> Any:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError(str(path), f"cannot read: {error.strerror}") from None
+    return parse_json(raw, str(path))
+
+
+def game_date_arg(text: str, where: str = "--date") -> date:
+    try:
+        parsed = date.fromisoformat(text)
+    except ValueError:
+        parsed = None
+    if parsed is None or len(text) != 10:
+        raise InputError(where, f"{text!r} is not a date (YYYY-MM-DD)")
+    return parsed
