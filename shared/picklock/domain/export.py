@@ -144,4 +144,5 @@ def describe(plan: ExportPlan) -> str:
     return (f"export {plan.export_id} {plan.outcome}: {record.count_total} picks "
             f"({record.count_active} active, {record.count_locked} locked, {record.count_voided} voided; "
             f"{record.count_algorithm} algorithm, {record.count_manual} manual, {record.count_graded} graded) "
-            f"at {format_instant(record.exported_at)}")
+            f"at {format_instant(record.exported_at)}"
+            + "".join(f"\n  {e.kind}: {e.player_lookup} {e.stat}: {e.detail}" for e in plan.merge.events))

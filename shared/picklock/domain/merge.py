@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Iterable
 
-from .calendar import to_utc
+from .calendar import format_instant, to_utc
 from .grading import grade
 from .ledger import fold_ledger
 from .manual import ManualState, fold_manual
@@ -49,6 +49,10 @@ def merge_and_lock(inputs: MergeInputs, *, now: datetime, export_id: str) -> Mer
         if shown.pick_id not in picks:
             picks[shown.pick_id] = shown
             events.append(_event("relocked", shown, "in the published file but missing from the ledger"))
+        elif picks[shown.pick_id].published_fields() != shown.published_fields():
+            # Two exports created this pick concurrently; the one that lost the publish race may have
+            # the earlier ledger row. Users saw the file's version: it stays (G3).
+            picks[shown.pick_id] = picks[shown.pick_id].with_published_fields_of(shown)
     signal = _signal_by_key(inputs, events)
     manual = fold_manual(c for c in inputs.manual if c.game_date == inputs.game_date)
     results = {r.key: r for r in inputs.results if r.game_date == inputs.game_date}
@@ -129,7 +133,7 @@ def _merge_key(
                     "void it first", pick_id=holder.pick_id, request_id=wanted.request_id))
         elif has_started(game_time, wanted.submitted_at):
             events.append(Event("late_pick_refused", key.player_lookup, key.stat,
-                                f"manual pick submitted after tip-off ({game_time.isoformat()})",
+                                f"manual pick submitted after tip-off ({format_instant(game_time)})",
                                 request_id=wanted.request_id))
         else:
             pick = _new_manual_pick(wanted, game_id, game_time, now)
@@ -144,7 +148,7 @@ def _merge_key(
                                 "key was voided by an operator; only a manual pick may replace it"))
         elif has_started(sig.game_time, now):
             events.append(Event("late_pick_refused", key.player_lookup, key.stat,
-                                f"signal pick after tip-off ({sig.game_time.isoformat()})"))
+                                f"signal pick after tip-off ({format_instant(sig.game_time)})"))
         else:
             picks.append(_new_algorithm_pick(sig, now))
     return picks
@@ -232,7 +236,8 @@ def _display_order(pick: Pick):
 def _ledger_rows(picks, before: dict[str, Pick], events: list[Event], export_id: str, now: datetime):
     for pick in picks:
         previous = before.get(pick.pick_id)
-        if pick == previous:
+        # Published fields are the first row's for good: a difference in them alone is no new version.
+        if previous is not None and pick == previous.with_published_fields_of(pick):
             continue
         kinds = _changes(previous, pick)
         details = [e.detail for e in events if e.pick_id == pick.pick_id]

@@ -88,7 +88,9 @@ class PicklockService:
             now = self.now()
             date_text, date_generation = self.publisher.read(date_file_name(game_date))
             writes_all_json = game_date == eastern_date(now)
-            all_text, all_generation = self.publisher.read(ALL_JSON) if writes_all_json else (None, 0)
+            # Read even when not ours to write: a crashed export of this date may have left an
+            # unaudited all.json version that only this export can recover (G4, G7).
+            all_text, all_generation = self.publisher.read(ALL_JSON)
             inputs = self.store.load_export_inputs(game_date, with_season=writes_all_json)
             plan = plan_export(
                 inputs,
@@ -131,6 +133,8 @@ class PicklockService:
         if check:
             date_text, _ = self.publisher.read(date_file_name(command.game_date))
             inputs = self.store.load_export_inputs(command.game_date, with_season=False)
+            if any(c.request_id == command.request_id for c in inputs.merge.manual):
+                return False  # a re-run of a recorded command (G5), whatever the rules would say now
             shown = PublishedDocument.parse(date_text)
             merge_inputs = replace(inputs.merge, shown=tuple(shown.picks()) if shown else ())
             refusal = command_refusal(merge_inputs, command, now=self.now())

@@ -1,0 +1,181 @@
+"""PickStore on BigQuery (google-cloud-bigquery): one read job per export, DML-only writes.
+
+- Every statement uses query parameters; no value is ever formatted into SQL.
+- Writes are DML INSERTs (no streaming inserts: rows written by streaming cannot be touched by
+  DML for up to 90 minutes; no load jobs). picklock's own tables are append-only.
+- Every statement that reads a partitioned table filters on `game_date` (the tables require it;
+  tests/unit/test_bigquery_sql.py checks it statically, since the emulator does not).
+- Reads use `query_and_wait` with job creation optional (BigQuery's short-query mode).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timezone
+from typing import Any, Mapping, Sequence
+
+from google.cloud import bigquery
+
+from ..domain.calendar import season_start, to_utc
+from ..domain.export import AuditRecord, ExportInputs
+from ..domain.merge import MergeInputs
+from ..domain.picks import GameResult, LedgerRow, ManualCommand, SignalRow
+from . import rows
+from .ddl import TableSchema, default_schema
+
+_PARAMETER_TYPES = {"STRING": "STRING", "INT64": "INT64", "FLOAT64": "FLOAT64", "BOOL": "BOOL",
+                    "DATE": "DATE", "TIMESTAMP": "TIMESTAMP"}
+
+
+def make_client(project: str, *, endpoint: str | None = None) -> bigquery.Client:
+    """A client in short-query mode; with `endpoint` (an emulator) anonymous and error-checked."""
+    if endpoint is None:
+        return bigquery.Client(project=project, default_job_creation_mode="JOB_CREATION_OPTIONAL")
+    from google.api_core.client_options import ClientOptions
+    from google.auth.credentials import AnonymousCredentials
+
+    client = bigquery.Client(
+        project=project, credentials=AnonymousCredentials(),
+        client_options=ClientOptions(api_endpoint=endpoint),
+        default_job_creation_mode="JOB_CREATION_OPTIONAL",
+    )
+    _raise_on_emulator_query_errors(client)
+    return client
+
+
+def _raise_on_emulator_query_errors(client: bigquery.Client) -> None:
+    """The emulator answers a failed jobs.query with HTTP 200 and an `errors` list, which the
+    client reads as warnings; real BigQuery fails the call. Make the emulator fail it too."""
+    from google.api_core.exceptions import BadRequest
+
+    def hook(response, *args, **kwargs):
+        request = response.request
+        if request.method != "POST" or response.status_code != 200 or not request.path_url.split("?")[0].endswith("/queries"):
+            return response
+        body = response.json()
+        if body.get("jobComplete") and body.get("errors"):
+            raise BadRequest("BigQuery query failed: " + "; ".join(str(e.get("message", e)) for e in body["errors"]))
+        return response
+
+    client._http.hooks.setdefault("response", []).append(hook)
+
+
+class BigQueryStore:
+    def __init__(self, project: str, dataset: str, *, endpoint: str | None = None,
+                 client: bigquery.Client | None = None):
+        self.project = project
+        self.dataset = f"{project}.{dataset}"
+        self._endpoint = endpoint
+        self._client = client
+        self._schema = default_schema()
+        self.jobs: Counter[str] = Counter()  # "read" / "write" jobs, and bytes processed
+
+    @property
+    def client(self) -> bigquery.Client:
+        if self._client is None:  # created on first use: keeps function cold starts short
+            self._client = make_client(self.project, endpoint=self._endpoint)
+        return self._client
+
+    def create_tables(self) -> None:
+        """Dataset and every table and view from schemas/bigquery (tables first: views read them)."""
+        self.client.create_dataset(bigquery.Dataset(self.dataset), exists_ok=True)
+        for table in sorted(self._schema.values(), key=lambda t: t.is_view):
+            self.client.query_and_wait(table.render(self.dataset))
+
+    # -- PickStore ---------------------------------------------------------------------------
+
+    def load_export_inputs(self, game_date: date, *, with_season: bool) -> ExportInputs:
+        first_season_day = season_start(game_date) if with_season else game_date
+        result = self._query("read", self.export_inputs_sql(), [
+            bigquery.ScalarQueryParameter("game_date", "DATE", game_date),
+            bigquery.ScalarQueryParameter("season_start", "DATE", first_season_day),
+        ])
+        (row,) = list(result)
+        return ExportInputs(
+            merge=MergeInputs(
+                game_date=game_date,
+                signal=tuple(map(rows.signal_from_row, row["signal"])),
+                ledger=tuple(map(rows.ledger_from_row, row["ledger"])),
+                manual=tuple(map(rows.manual_from_row, row["manual"])),
+                results=tuple(map(rows.result_from_row, row["results"])),
+            ),
+            season_ledger=tuple(map(rows.ledger_from_row, row["season"])),
+            audited_export_ids=frozenset(r["export_id"] for r in row["audited"]),
+        )
+
+    def export_inputs_sql(self) -> str:
+        """One statement, one job: every table an export needs, as arrays of structs."""
+        ledger = self._columns(rows.LEDGER_TABLE)
+        return f"""
+SELECT
+  ARRAY(SELECT AS STRUCT {self._columns(rows.SIGNAL_TABLE)} FROM `{self.dataset}.{rows.SIGNAL_TABLE}` WHERE game_date = @game_date) AS signal,
+  ARRAY(SELECT AS STRUCT {ledger} FROM `{self.dataset}.{rows.LEDGER_TABLE}` WHERE game_date = @game_date) AS ledger,
+  ARRAY(SELECT AS STRUCT {self._columns(rows.MANUAL_TABLE)} FROM `{self.dataset}.{rows.MANUAL_TABLE}` WHERE game_date = @game_date) AS manual,
+  ARRAY(SELECT AS STRUCT {self._columns(rows.RESULTS_TABLE)} FROM `{self.dataset}.{rows.RESULTS_TABLE}` WHERE game_date = @game_date) AS results,
+  ARRAY(SELECT AS STRUCT export_id FROM `{self.dataset}.{rows.AUDIT_TABLE}` WHERE game_date = @game_date) AS audited,
+  ARRAY(SELECT AS STRUCT {ledger} FROM `{self.dataset}.{rows.LEDGER_TABLE}` WHERE game_date >= @season_start AND game_date < @game_date AND result IS NOT NULL) AS season
+"""
+
+    def append_ledger(self, ledger_rows: Sequence[LedgerRow]) -> None:
+        self._insert(rows.LEDGER_TABLE, [rows.ledger_to_row(r) for r in ledger_rows])
+
+    def append_audit(self, records: Sequence[AuditRecord]) -> None:
+        self._insert(rows.AUDIT_TABLE, [rows.audit_to_row(r) for r in records])
+
+    def record_manual(self, command: ManualCommand) -> bool:
+        table = self._schema[rows.MANUAL_TABLE]
+        row = rows.manual_to_row(command, recorded_at=to_utc(datetime.now(timezone.utc)))
+        sql = (f"INSERT INTO `{self.dataset}.{table.name}` ({self._columns(table.name)}) "
+               f"SELECT {', '.join('@' + c for c in table.column_names)} FROM (SELECT 1) "
+               f"WHERE NOT EXISTS (SELECT 1 FROM `{self.dataset}.{table.name}` "
+               f"WHERE game_date = @game_date AND request_id = @request_id)")
+        result = self._query("write", sql, [self._parameter(table, name, value) for name, value in row.items()])
+        return bool(result.num_dml_affected_rows)
+
+    def audit_records(self, game_date: date) -> list[AuditRecord]:
+        sql = (f"SELECT {self._columns(rows.AUDIT_TABLE)} FROM `{self.dataset}.{rows.AUDIT_TABLE}` "
+               "WHERE game_date = @game_date ORDER BY exported_at, export_id")
+        result = self._query("read", sql, [bigquery.ScalarQueryParameter("game_date", "DATE", game_date)])
+        return [rows.audit_from_row(dict(row.items())) for row in result]
+
+    # Upstream tables: only the CLI's `signal load` / `results load` and tests write them.
+    def replace_signal(self, game_date: date, signal_rows: Sequence[SignalRow]) -> None:
+        self._replace_date(rows.SIGNAL_TABLE, game_date, [rows.signal_to_row(r) for r in signal_rows])
+
+    def replace_results(self, game_date: date, results: Sequence[GameResult]) -> None:
+        self._replace_date(rows.RESULTS_TABLE, game_date, [rows.result_to_row(r) for r in results])
+
+    # -- SQL -----------------------------------------------------------------------------------
+
+    def _replace_date(self, table: str, game_date: date, new_rows: list[dict]) -> None:
+        self._query("write", f"DELETE FROM `{self.dataset}.{table}` WHERE game_date = @game_date",
+                    [bigquery.ScalarQueryParameter("game_date", "DATE", game_date)])
+        self._insert(table, new_rows)
+
+    def _insert(self, table_name: str, new_rows: list[dict]) -> None:
+        """All rows in one DML job: INSERT ... SELECT FROM UNNEST(@rows) of typed structs."""
+        if not new_rows:
+            return
+        table = self._schema[table_name]
+        columns = self._columns(table_name)
+        sql = (f"INSERT INTO `{self.dataset}.{table_name}` ({columns}) "
+               f"SELECT {', '.join('r.' + c for c in table.column_names)} FROM UNNEST(@rows) AS r")
+        structs = [bigquery.StructQueryParameter(None, *(self._parameter(table, n, v) for n, v in row.items()))
+                   for row in new_rows]
+        self._query("write", sql, [bigquery.ArrayQueryParameter("rows", "STRUCT", structs)])
+
+    def _query(self, kind: str, sql: str, parameters: list) -> Any:
+        config = bigquery.QueryJobConfig(query_parameters=parameters)
+        result = self.client.query_and_wait(sql, job_config=config)
+        self.jobs[kind] += 1
+        self.jobs["bytes_processed"] += result.total_bytes_processed or 0
+        return result
+
+    def _columns(self, table_name: str) -> str:
+        return ", ".join(self._schema[table_name].column_names)
+
+    @staticmethod
+    def _parameter(table: TableSchema, name: str, value: Any):
+        column_type = table.column(name).type
+        if column_type == "ARRAY<STRING>":
+            return bigquery.ArrayQueryParameter(name, "STRING", list(value or []))
+        return bigquery.ScalarQueryParameter(name, _PARAMETER_TYPES[column_type], value)

@@ -1,0 +1,147 @@
+"""Table shapes, parsed from the BigQuery DDL in schemas/bigquery/ (the single source of them).
+
+Only the subset of DDL the project writes is accepted: one CREATE TABLE or CREATE VIEW per file,
+named `{dataset}.<file stem>`, columns `name TYPE [NOT NULL]`, and for tables
+`PARTITION BY <column>` with `OPTIONS (require_partition_filter = TRUE|FALSE)`. Anything else is
+refused with the file and the offending text, so a DDL change cannot be half understood.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+DATASET_PLACEHOLDER = "{dataset}"
+COLUMN_TYPES = ("STRING", "INT64", "FLOAT64", "BOOL", "DATE", "TIMESTAMP", "ARRAY<STRING>")
+
+_TABLE = re.compile(
+    r"CREATE\s+TABLE\s+IF\s+NOT\s+EXISTS\s+`\{dataset\}\.(?P<name>\w+)`\s*"
+    r"\((?P<columns>.*)\)\s*"
+    r"PARTITION\s+BY\s+(?P<partition>\w+)\s*"
+    r"OPTIONS\s*\(\s*require_partition_filter\s*=\s*(?P<require_filter>TRUE|FALSE)\s*\)\s*;?",
+    re.DOTALL | re.IGNORECASE,
+)
+_VIEW = re.compile(
+    r"CREATE\s+VIEW\s+IF\s+NOT\s+EXISTS\s+`\{dataset\}\.(?P<name>\w+)`\s+AS\s+SELECT\b.*;?",
+    re.DOTALL | re.IGNORECASE,
+)
+_COLUMN = re.compile(r"(?P<name>[A-Za-z_]\w*)\s+(?P<type>ARRAY\s*<\s*STRING\s*>|\w+)(?P<not_null>\s+NOT\s+NULL)?",
+                     re.IGNORECASE)
+_COMMENT = re.compile(r"--[^\n]*")
+
+
+class SchemaError(ValueError):
+    """A DDL file that cannot be located or parsed."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # one of COLUMN_TYPES
+    required: bool  # NOT NULL (BigQuery mode REQUIRED)
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    name: str
+    columns: tuple[Column, ...]  # empty for a view: its shape follows its SELECT
+    partition_column: str | None
+    require_partition_filter: bool
+    is_view: bool
+    sql: str  # the DDL as written, with the `{dataset}` placeholder
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+    def render(self, dataset: str | None) -> str:
+        """The DDL for a dataset id (`project.dataset`); None leaves names unqualified (SQLite)."""
+        if dataset is None:
+            return self.sql.replace(f"{DATASET_PLACEHOLDER}.", "")
+        return self.sql.replace(DATASET_PLACEHOLDER, dataset)
+
+
+def schema_root() -> Path:
+    """The `schemas/` directory: $PICKLOCK_SCHEMA_DIR, else the repository's, else the copy
+    a deploy bundle packages beside the code."""
+    override = os.environ.get("PICKLOCK_SCHEMA_DIR")
+    if override:
+        return Path(override)
+    here = Path(__file__).resolve()
+    candidates = (here.parents[3] / "schemas", here.parents[1] / "_schemas")
+    for candidate in candidates:
+        if (candidate / "bigquery").is_dir():
+            return candidate
+    raise SchemaError(f"no schemas directory; looked in {', '.join(map(str, candidates))} "
+                      "(set PICKLOCK_SCHEMA_DIR)")
+
+
+def load_schema(schema_dir: Path | None = None) -> dict[str, TableSchema]:
+    """Every table and view of `schema_dir` (default: schema_root()/bigquery), by name."""
+    directory = schema_dir if schema_dir is not None else schema_root() / "bigquery"
+    files = sorted(Path(directory).glob("*.sql"))
+    if not files:
+        raise SchemaError(f"no DDL files (*.sql) in {directory}")
+    return {schema.name: schema for schema in map(parse_ddl_file, files)}
+
+
+@functools.cache
+def default_schema() -> Mapping[str, TableSchema]:
+    """load_schema() read once per process: the files do not change while it runs."""
+    return MappingProxyType(load_schema())
+
+
+def parse_ddl_file(path: Path) -> TableSchema:
+    sql = path.read_text(encoding="utf-8")
+    try:
+        schema = parse_ddl(sql)
+    except SchemaError as error:
+        raise SchemaError(f"{path}: {error}") from None
+    if schema.name != path.stem:
+        raise SchemaError(f"{path}: defines {schema.name!r}; the file must be named after its table")
+    return schema
+
+
+def parse_ddl(sql: str) -> TableSchema:
+    statement = _COMMENT.sub("", sql).strip()
+    view = _VIEW.fullmatch(statement)
+    if view:
+        return TableSchema(view["name"], (), None, False, True, sql)
+    table = _TABLE.fullmatch(statement)
+    if not table:
+        raise SchemaError("not a CREATE TABLE IF NOT EXISTS `{dataset}.name` (...) PARTITION BY column "
+                          "OPTIONS (require_partition_filter = ...) nor a CREATE VIEW IF NOT EXISTS ... AS SELECT")
+    columns = tuple(_parse_column(text) for text in table["columns"].split(","))
+    names = [column.name for column in columns]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise SchemaError(f"duplicate columns {duplicates}")
+    if table["partition"] not in names:
+        raise SchemaError(f"partition column {table['partition']!r} is not a column")
+    return TableSchema(
+        name=table["name"], columns=columns, partition_column=table["partition"],
+        require_partition_filter=table["require_filter"].upper() == "TRUE", is_view=False, sql=sql,
+    )
+
+
+def _parse_column(text: str) -> Column:
+    match = _COLUMN.fullmatch(text.strip())
+    if not match:
+        raise SchemaError(f"cannot parse column definition {text.strip()!r} (expected: name TYPE [NOT NULL])")
+    column_type = re.sub(r"\s+", "", match["type"]).upper()
+    if column_type not in COLUMN_TYPES:
+        raise SchemaError(f"column {match['name']!r} has unsupported type {match['type']!r}; "
+                          f"supported: {', '.join(COLUMN_TYPES)}")
+    if column_type == "ARRAY<STRING>" and match["not_null"]:
+        raise SchemaError(f"column {match['name']!r}: BigQuery arrays cannot be NOT NULL (an empty array is stored)")
+    return Column(match["name"], column_type, bool(match["not_null"]))

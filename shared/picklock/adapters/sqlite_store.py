@@ -1,0 +1,180 @@
+"""PickStore on an embedded SQLite file: the tables of the BigQuery DDL, same names, same shapes.
+
+Several processes may share the file (CLI, local functions): WAL lets readers run beside one
+writer, writes take the lock up front (BEGIN IMMEDIATE) and wait up to BUSY_TIMEOUT_SECONDS.
+A connection per call keeps that simple: nothing is shared between threads or across a fork.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing, contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Collection, Iterator, Mapping, Sequence
+
+from ..domain.calendar import format_instant, parse_instant, season_start
+from ..domain.export import AuditRecord, ExportInputs
+from ..domain.merge import MergeInputs
+from ..domain.picks import GameResult, LedgerRow, ManualCommand, SignalRow
+from . import rows
+from .ddl import Column, TableSchema, default_schema
+
+BUSY_TIMEOUT_SECONDS = 10.0
+
+_SQLITE_TYPES = {
+    "STRING": "TEXT", "DATE": "TEXT", "TIMESTAMP": "TEXT", "ARRAY<STRING>": "TEXT",
+    "INT64": "INTEGER", "BOOL": "INTEGER", "FLOAT64": "REAL",
+}
+_ENCODERS: dict[str, Callable[[Any], Any]] = {
+    "DATE": date.isoformat, "TIMESTAMP": format_instant, "BOOL": int,
+    "ARRAY<STRING>": lambda items: json.dumps(items, ensure_ascii=False),
+}
+_DECODERS: dict[str, Callable[[Any], Any]] = {
+    "DATE": date.fromisoformat, "TIMESTAMP": parse_instant, "BOOL": bool,
+    "ARRAY<STRING>": json.loads,
+}
+
+
+class SqliteStore:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._schema = default_schema()
+        with closing(self._connect()) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")  # persistent: a no-op once the file is in WAL
+        with self._transaction() as connection:
+            for statement in _create_statements(self._schema.values()):
+                connection.execute(statement)
+
+    # -- PickStore ---------------------------------------------------------------------------
+
+    def load_export_inputs(self, game_date: date, *, with_season: bool) -> ExportInputs:
+        with self._transaction(write=False) as connection:  # one snapshot for every table
+            def of_date(table: str) -> list[dict]:
+                return self._select(connection, table, game_date, game_date)
+
+            merge = MergeInputs(
+                game_date=game_date,
+                signal=tuple(map(rows.signal_from_row, of_date(rows.SIGNAL_TABLE))),
+                ledger=tuple(map(rows.ledger_from_row, of_date(rows.LEDGER_TABLE))),
+                manual=tuple(map(rows.manual_from_row, of_date(rows.MANUAL_TABLE))),
+                results=tuple(map(rows.result_from_row, of_date(rows.RESULTS_TABLE))),
+            )
+            audited = connection.execute(
+                f"SELECT DISTINCT export_id FROM {rows.AUDIT_TABLE} WHERE game_date = ?",
+                (game_date.isoformat(),),
+            ).fetchall()
+            season = ()
+            if with_season:
+                season_rows = self._select(connection, rows.LEDGER_TABLE, season_start(game_date), game_date)
+                season = tuple(map(rows.ledger_from_row, season_rows))
+        return ExportInputs(merge, season, frozenset(export_id for (export_id,) in audited))
+
+    def append_ledger(self, ledger_rows: Sequence[LedgerRow]) -> None:
+        self._insert(rows.LEDGER_TABLE, [rows.ledger_to_row(row) for row in ledger_rows])
+
+    def append_audit(self, records: Sequence[AuditRecord]) -> None:
+        self._insert(rows.AUDIT_TABLE, [rows.audit_to_row(record) for record in records])
+
+    def record_manual(self, command: ManualCommand) -> bool:
+        row = rows.manual_to_row(command, recorded_at=datetime.now(timezone.utc))
+        columns, placeholders = self._column_list(rows.MANUAL_TABLE)
+        # Check and insert in one statement under the write lock: concurrent deliveries of the
+        # same request cannot both get in.
+        statement = (
+            f"INSERT INTO {rows.MANUAL_TABLE} ({columns}) SELECT {placeholders} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {rows.MANUAL_TABLE} WHERE game_date = ? AND request_id = ?)"
+        )
+        with self._transaction() as connection:
+            parameters = [*self._encode_row(rows.MANUAL_TABLE, row), command.game_date.isoformat(), command.request_id]
+            return connection.execute(statement, parameters).rowcount == 1
+
+    def audit_records(self, game_date: date) -> list[AuditRecord]:
+        with self._transaction(write=False) as connection:
+            found = self._select(connection, rows.AUDIT_TABLE, game_date, game_date, order="exported_at, export_id")
+        return [rows.audit_from_row(row) for row in found]
+
+    def replace_signal(self, game_date: date, signal_rows: Sequence[SignalRow]) -> None:
+        self._replace_date(rows.SIGNAL_TABLE, game_date, [rows.signal_to_row(row) for row in signal_rows])
+
+    def replace_results(self, game_date: date, results: Sequence[GameResult]) -> None:
+        self._replace_date(rows.RESULTS_TABLE, game_date, [rows.result_to_row(result) for result in results])
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: transactions are begun explicitly, never implicitly by the module.
+        return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+
+    @contextmanager
+    def _transaction(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
+        connection = self._connect()
+        try:
+            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            yield connection
+            connection.execute("COMMIT")
+        finally:
+            connection.close()  # rolls back a transaction left open by an error
+
+    def _replace_date(self, table: str, game_date: date, new_rows: list[dict]) -> None:
+        strays = sorted({str(row["game_date"]) for row in new_rows if row["game_date"] != game_date})
+        if strays:
+            raise ValueError(f"replacing {table} for {game_date}: rows of other dates {strays}")
+        with self._transaction() as connection:
+            connection.execute(f"DELETE FROM {table} WHERE game_date = ?", (game_date.isoformat(),))
+            self._insert_rows(connection, table, new_rows)
+
+    def _insert(self, table: str, new_rows: list[dict]) -> None:
+        if new_rows:
+            with self._transaction() as connection:
+                self._insert_rows(connection, table, new_rows)
+
+    def _insert_rows(self, connection: sqlite3.Connection, table: str, new_rows: list[dict]) -> None:
+        columns, placeholders = self._column_list(table)
+        statement = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+        connection.executemany(statement, [self._encode_row(table, row) for row in new_rows])
+
+    def _column_list(self, table: str) -> tuple[str, str]:
+        """The table's columns and as many placeholders, in DDL order (the order of _encode_row)."""
+        columns = self._schema[table].column_names
+        return ", ".join(columns), ", ".join("?" for _ in columns)
+
+    def _select(self, connection: sqlite3.Connection, table: str, first_date: date, last_date: date,
+                order: str = "rowid") -> list[dict]:
+        """Rows of `table` for game dates first..last, as native values (insertion order by default)."""
+        cursor = connection.execute(f"SELECT * FROM {table} WHERE game_date BETWEEN ? AND ? ORDER BY {order}",
+                                    (first_date.isoformat(), last_date.isoformat()))
+        names = [description[0] for description in cursor.description]
+        schema = self._schema[table]
+        return [{name: _convert(_DECODERS, schema.column(name), value) for name, value in zip(names, record)}
+                for record in cursor.fetchall()]
+
+    def _encode_row(self, table: str, row: Mapping[str, Any]) -> list[Any]:
+        return [_convert(_ENCODERS, column, row[column.name]) for column in self._schema[table].columns]
+
+
+def _convert(converters: Mapping[str, Callable[[Any], Any]], column: Column, value: Any) -> Any:
+    converter = converters.get(column.type)
+    return value if value is None or converter is None else converter(value)
+
+
+def _create_statements(schemas: Collection[TableSchema]) -> Iterator[str]:
+    """Tables first (STRICT, NOT NULL kept, an index standing in for the partition), then views."""
+    for table in schemas:
+        if table.is_view:
+            continue
+        definitions = []
+        for column in table.columns:
+            definition = f"{column.name} {_SQLITE_TYPES[column.type]}"
+            if column.required:
+                definition += " NOT NULL"
+            if column.type == "BOOL":
+                definition += f" CHECK ({column.name} IN (0, 1))"
+            definitions.append(definition)
+        yield f"CREATE TABLE IF NOT EXISTS {table.name} ({', '.join(definitions)}) STRICT"
+        yield (f"CREATE INDEX IF NOT EXISTS {table.name}__{table.partition_column} "
+               f"ON {table.name} ({table.partition_column})")
+    for view in schemas:
+        if view.is_view:
+            yield view.render(dataset=None)  # backquoted names are valid SQLite
