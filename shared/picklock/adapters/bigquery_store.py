@@ -84,10 +84,10 @@ class BigQueryStore:
     # -- PickStore ---------------------------------------------------------------------------
 
     def load_export_inputs(self, game_date: date, *, with_season: bool) -> ExportInputs:
-        first_season_day = season_start(game_date) if with_season else game_date
         result = self._query("read", self.export_inputs_sql(), [
             bigquery.ScalarQueryParameter("game_date", "DATE", game_date),
-            bigquery.ScalarQueryParameter("season_start", "DATE", first_season_day),
+            bigquery.ScalarQueryParameter("season_start", "DATE", season_start(game_date)),
+            bigquery.ScalarQueryParameter("with_season", "BOOL", with_season),
         ])
         (row,) = list(result)
         return ExportInputs(
@@ -112,7 +112,7 @@ SELECT
   ARRAY(SELECT AS STRUCT {self._columns(rows.MANUAL_TABLE)} FROM `{self.dataset}.{rows.MANUAL_TABLE}` WHERE game_date = @game_date) AS manual,
   ARRAY(SELECT AS STRUCT {self._columns(rows.RESULTS_TABLE)} FROM `{self.dataset}.{rows.RESULTS_TABLE}` WHERE game_date = @game_date) AS results,
   ARRAY(SELECT AS STRUCT export_id FROM `{self.dataset}.{rows.AUDIT_TABLE}` WHERE game_date = @game_date) AS audited,
-  ARRAY(SELECT AS STRUCT {ledger} FROM `{self.dataset}.{rows.LEDGER_TABLE}` WHERE game_date >= @season_start AND game_date < @game_date AND result IS NOT NULL) AS season
+  ARRAY(SELECT AS STRUCT {ledger} FROM `{self.dataset}.{rows.LEDGER_TABLE}` WHERE game_date >= @season_start AND game_date <= @game_date AND @with_season) AS season
 """
 
     def append_ledger(self, ledger_rows: Sequence[LedgerRow]) -> None:
@@ -147,6 +147,7 @@ SELECT
     # -- SQL -----------------------------------------------------------------------------------
 
     def _replace_date(self, table: str, game_date: date, new_rows: list[dict]) -> None:
+        rows.check_one_date(table, game_date, new_rows)
         self._query("write", f"DELETE FROM `{self.dataset}.{table}` WHERE game_date = @game_date",
                     [bigquery.ScalarQueryParameter("game_date", "DATE", game_date)])
         self._insert(table, new_rows)

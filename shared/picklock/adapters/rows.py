@@ -25,7 +25,6 @@ RESULTS_TABLE = "player_game_results"
 LEDGER_TABLE = "best_bets_published_picks"
 MANUAL_TABLE = "best_bets_manual_picks"
 AUDIT_TABLE = "best_bets_export_audit"
-EVENTS_VIEW = "best_bets_pick_events"
 
 Row = dict[str, Any]
 
@@ -39,6 +38,13 @@ _MANUAL_RECORDED_AT = "recorded_at"  # set by the store when it inserts, not par
 
 class RowMismatch(ValueError):
     """A value or a set of columns that does not fit the DDL."""
+
+
+def check_one_date(table: str, game_date: date, new_rows: list[Row]) -> None:
+    """Replacing a date's rows must not touch another date's partition."""
+    strays = sorted({str(row["game_date"]) for row in new_rows if row["game_date"] != game_date})
+    if strays:
+        raise ValueError(f"replacing {table} for {game_date}: rows of other dates {strays}")
 
 
 def signal_to_row(signal: SignalRow) -> Row:

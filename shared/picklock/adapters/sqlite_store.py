@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from contextlib import closing, contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -41,8 +42,7 @@ class SqliteStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._schema = default_schema()
-        with closing(self._connect()) as connection:
-            connection.execute("PRAGMA journal_mode=WAL")  # persistent: a no-op once the file is in WAL
+        self._enable_wal()
         with self._transaction() as connection:
             for statement in _create_statements(self._schema.values()):
                 connection.execute(statement)
@@ -103,6 +103,21 @@ class SqliteStore:
 
     # -- plumbing ----------------------------------------------------------------------------
 
+    def _enable_wal(self) -> None:
+        """WAL is a property of the file, so this is a no-op once done. Switching needs an
+        exclusive lock that SQLite does not wait for (no busy handler there): retry for as long
+        as a write would wait, while other processes open the same new file."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                with closing(self._connect()) as connection:
+                    connection.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: transactions are begun explicitly, never implicitly by the module.
         return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
@@ -118,9 +133,7 @@ class SqliteStore:
             connection.close()  # rolls back a transaction left open by an error
 
     def _replace_date(self, table: str, game_date: date, new_rows: list[dict]) -> None:
-        strays = sorted({str(row["game_date"]) for row in new_rows if row["game_date"] != game_date})
-        if strays:
-            raise ValueError(f"replacing {table} for {game_date}: rows of other dates {strays}")
+        rows.check_one_date(table, game_date, new_rows)
         with self._transaction() as connection:
             connection.execute(f"DELETE FROM {table} WHERE game_date = ?", (game_date.isoformat(),))
             self._insert_rows(connection, table, new_rows)

@@ -1,0 +1,1 @@
+"""Test harness helpers (local emulators). See tests/harness/emulators.py."""

@@ -1,0 +1,276 @@
+"""Contract of a PickStore, whatever the backend (see conftest.STORE_BACKENDS).
+
+Written against the PickStore protocol only. Values are at millisecond precision, the precision
+every backend keeps; instants are written in several time zones and must read back as UTC.
+"""
+import os
+import sqlite3
+from collections import Counter
+from contextlib import closing
+from dataclasses import fields, is_dataclass
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from picklock.adapters.sqlite_store import SqliteStore
+from picklock.domain.export import AuditRecord
+from picklock.domain.picks import GameResult, LedgerRow, ManualCommand, Pick, SignalRow
+
+EASTERN = ZoneInfo("America/New_York")
+DAY = date(2025, 1, 15)
+OTHER_DAY = date(2025, 1, 16)
+TIP_OFF = datetime(2025, 1, 15, 19, 30, 0, 123000, tzinfo=EASTERN)
+PUBLISHED_AT = datetime(2025, 1, 15, 15, 0, 0, 456000, tzinfo=timezone.utc)
+
+
+def signal_row(game_date=DAY, player="lebronjames", **overrides) -> SignalRow:
+    values = dict(game_date=game_date, player_lookup=player, team="LAL", opponent="BOS", direction="OVER",
+                  line=25.5, system_id="sys-a", algorithm_version="v3", stat="PTS", player_name="LeBron James",
+                  game_id="0022400500", game_time=TIP_OFF, edge=3.25, rank=1, angles=("hot", "pace"))
+    return SignalRow(**{**values, **overrides})
+
+
+def bare_signal_row(game_date=DAY, player="bare") -> SignalRow:
+    return SignalRow(game_date, player, "MIA", "NYK", "UNDER", 8.0, "sys-a", "v3")
+
+
+def pick(game_date=DAY, player="lebronjames", **overrides) -> Pick:
+    values = dict(pick_id=f"{game_date}/{player}/PTS/abc", game_date=game_date, player_lookup=player, stat="PTS",
+                  team="LAL", opponent="BOS", direction="OVER", line=25.5, source="algorithm",
+                  first_published_at=PUBLISHED_AT, status="active", system_id="sys-a", algorithm_version="v3",
+                  game_id="0022400500", game_time=TIP_OFF, player_name="LeBron James", edge=3.25, rank=1,
+                  angles=("hot",), result="WIN", actual=31.0)
+    return Pick(**{**values, **overrides})
+
+
+def ledger_row(game_date=DAY, player="lebronjames", export_id="e1", recorded_at=PUBLISHED_AT, **pick_overrides):
+    return LedgerRow(pick(game_date, player, **pick_overrides), "published", export_id, recorded_at, "first")
+
+
+def manual_command(request_id="req-1", game_date=DAY, **overrides) -> ManualCommand:
+    values = dict(request_id=request_id, submitted_at=datetime(2025, 1, 15, 12, 0, 0, 789000, tzinfo=EASTERN),
+                  action="add", game_date=game_date, player_lookup="jaylenbrown", submitted_by="ops",
+                  player_name="Jaylen Brown", team="BOS", opponent="LAL", direction="UNDER", line=22.0, edge=1.5,
+                  game_time=TIP_OFF, notes="injury news")
+    return ManualCommand(**{**values, **overrides})
+
+
+def audit_record(export_id="e1", game_date=DAY, exported_at=PUBLISHED_AT, **overrides) -> AuditRecord:
+    values = dict(game_date=game_date, export_id=export_id, trigger_source="cli", exported_at=exported_at,
+                  outcome="published", content_hash="c" * 64, document_sha256="d" * 64, all_json_written=False,
+                  all_json_sha256=None, count_total=2, count_active=1, count_locked=1, count_voided=0,
+                  count_algorithm=2, count_manual=0, count_graded=0, events="[]", document='{"picks": []}',
+                  all_json_document=None)
+    return AuditRecord(**{**values, **overrides})
+
+
+def assert_identical(read, written):
+    """Equal, and every value of the same type: a bool is a bool, an instant is UTC, a tuple a tuple."""
+    assert read == written
+    for field in fields(written):
+        got, expected = getattr(read, field.name), getattr(written, field.name)
+        if is_dataclass(expected):
+            assert_identical(got, expected)
+        elif isinstance(expected, datetime):
+            assert got.utcoffset() == timedelta(0), field.name
+        else:
+            assert type(got) is type(expected), (field.name, got, expected)
+
+
+def assert_same_items(read, written):
+    assert Counter(read) == Counter(written)  # order is not part of the contract here
+    by_value = {item: item for item in read}
+    for item in written:
+        assert_identical(by_value[item], item)
+
+
+def test_signal_rows_round_trip(store):
+    written = [signal_row(), bare_signal_row(), signal_row(player="tatum", angles=(), edge=None, rank=None,
+                                                          game_time=None, player_name=None, stat="REB")]
+    store.replace_signal(DAY, written)
+    assert_same_items(store.load_export_inputs(DAY, with_season=False).merge.signal, written)
+
+
+def test_ledger_rows_round_trip(store):
+    written = [
+        ledger_row(),
+        ledger_row(player="tatum", status="voided", void_reason="removed", result=None, actual=None, angles=(),
+                   rank=None, edge=None, game_time=None, source="manual", system_id="manual",
+                   manual_request_id="req-9", submitted_by="ops", notes="n"),
+        ledger_row(player="lebronjames", export_id="e2", recorded_at=PUBLISHED_AT + timedelta(minutes=5),
+                   status="locked", result="PUSH", actual=25.5),
+    ]
+    store.append_ledger(written)
+    assert_same_items(store.load_export_inputs(DAY, with_season=False).merge.ledger, written)
+
+
+def test_manual_commands_round_trip(store):
+    written = [
+        manual_command(),
+        manual_command("req-2", action="void", reason="bad line", player_name=None, team=None, opponent=None,
+                       direction=None, line=None, edge=None, game_time=None, notes=None),
+    ]
+    for command in written:
+        assert store.record_manual(command) is True
+    assert_same_items(store.load_export_inputs(DAY, with_season=False).merge.manual, written)
+
+
+def test_results_round_trip(store):
+    written = [GameResult(DAY, "lebronjames", "PTS", 31.0), GameResult(DAY, "tatum", "PTS", None)]
+    store.replace_results(DAY, written)
+    assert_same_items(store.load_export_inputs(DAY, with_season=False).merge.results, written)
+
+
+def test_audit_records_round_trip_with_booleans_kept(store):
+    written = [
+        audit_record("e1"),
+        audit_record("e2", exported_at=PUBLISHED_AT + timedelta(seconds=1), all_json_written=True,
+                     all_json_sha256="a" * 64, all_json_document='{"today": []}', outcome="unchanged"),
+    ]
+    store.append_audit(written)
+    read = store.audit_records(DAY)
+    assert_same_items(read, written)
+    assert [record.all_json_written for record in read] == [False, True]  # never the string "false"
+
+
+def test_instants_written_in_any_zone_read_back_as_the_same_utc_instant(store):
+    eastern_publish = PUBLISHED_AT.astimezone(EASTERN)
+    store.append_ledger([ledger_row(first_published_at=eastern_publish, recorded_at=eastern_publish)])
+    (read,) = store.load_export_inputs(DAY, with_season=False).merge.ledger
+    assert read.recorded_at == read.pick.first_published_at == PUBLISHED_AT
+    assert read.recorded_at.utcoffset() == read.pick.first_published_at.utcoffset() == timedelta(0)
+
+
+def test_record_manual_is_idempotent_per_request_id(store):
+    assert store.record_manual(manual_command("req-1")) is True
+    assert store.record_manual(manual_command("req-1")) is False
+    assert store.record_manual(manual_command("req-1", line=30.5)) is False  # the first one stays
+    assert store.record_manual(manual_command("req-2")) is True
+    manual = store.load_export_inputs(DAY, with_season=False).merge.manual
+    assert sorted((command.request_id, command.line) for command in manual) == [("req-1", 22.0), ("req-2", 22.0)]
+
+
+def test_ledger_and_audit_are_append_only(store):
+    store.append_ledger([ledger_row()])
+    store.append_ledger([ledger_row()])  # a second version of a pick is a second row
+    store.append_ledger([])
+    store.append_audit([audit_record("e1")])
+    store.append_audit([audit_record("e1")])
+    assert len(store.load_export_inputs(DAY, with_season=False).merge.ledger) == 2
+    assert len(store.audit_records(DAY)) == 2
+
+
+def test_replace_signal_replaces_only_that_date(store):
+    store.replace_signal(DAY, [signal_row(), bare_signal_row()])
+    store.replace_signal(OTHER_DAY, [signal_row(OTHER_DAY)])
+    store.replace_signal(DAY, [signal_row(player="tatum")])
+    assert [row.player_lookup for row in store.load_export_inputs(DAY, with_season=False).merge.signal] == ["tatum"]
+    assert store.load_export_inputs(OTHER_DAY, with_season=False).merge.signal == (signal_row(OTHER_DAY),)
+    store.replace_signal(DAY, [])
+    assert store.load_export_inputs(DAY, with_season=False).merge.signal == ()
+    assert len(store.load_export_inputs(OTHER_DAY, with_season=False).merge.signal) == 1
+
+
+def test_replace_results_replaces_only_that_date(store):
+    store.replace_results(DAY, [GameResult(DAY, "lebronjames", "PTS", 31.0)])
+    store.replace_results(OTHER_DAY, [GameResult(OTHER_DAY, "lebronjames", "PTS", 20.0)])
+    store.replace_results(DAY, [GameResult(DAY, "tatum", "PTS", None)])
+    assert store.load_export_inputs(DAY, with_season=False).merge.results == (GameResult(DAY, "tatum", "PTS", None),)
+    assert len(store.load_export_inputs(OTHER_DAY, with_season=False).merge.results) == 1
+
+
+def test_replace_refuses_rows_of_another_date_and_changes_nothing(store):
+    store.replace_signal(DAY, [signal_row()])
+    with pytest.raises(ValueError, match="other dates"):
+        store.replace_signal(DAY, [signal_row(player="tatum"), signal_row(OTHER_DAY)])
+    with pytest.raises(ValueError, match="other dates"):
+        store.replace_results(DAY, [GameResult(OTHER_DAY, "tatum", "PTS", 1.0)])
+    assert store.load_export_inputs(DAY, with_season=False).merge.signal == (signal_row(),)
+
+
+def test_load_export_inputs_reads_only_that_date(store):
+    for game_date in (DAY - timedelta(days=1), DAY, OTHER_DAY):
+        store.replace_signal(game_date, [signal_row(game_date)])
+        store.replace_results(game_date, [GameResult(game_date, "lebronjames", "PTS", 30.0)])
+        store.append_ledger([ledger_row(game_date, export_id=f"{game_date}.e")])
+        store.record_manual(manual_command(f"req-{game_date}", game_date))
+        store.append_audit([audit_record(f"{game_date}.e", game_date)])
+
+    inputs = store.load_export_inputs(DAY, with_season=False)
+    merge = inputs.merge
+    assert merge.game_date == DAY
+    assert {row.game_date for row in merge.signal + merge.manual + merge.results} == {DAY}
+    assert {row.pick.game_date for row in merge.ledger} == {DAY}
+    assert (len(merge.signal), len(merge.ledger), len(merge.manual), len(merge.results)) == (1, 1, 1, 1)
+    assert merge.shown == ()
+    assert inputs.audited_export_ids == frozenset({f"{DAY}.e"})
+    assert inputs.season_ledger == ()
+
+
+def test_load_export_inputs_with_season_reads_the_graded_ledger_of_the_season(store):
+    # Rows of the date itself are optional: the merged picks stand in for them in the record.
+    dates = [date(2024, 9, 30), date(2024, 10, 1), date(2024, 12, 25), DAY, OTHER_DAY]
+    for game_date in dates:
+        store.append_ledger([ledger_row(game_date, result="WIN")])
+    inputs = store.load_export_inputs(DAY, with_season=True)
+    assert {row.pick.game_date for row in inputs.season_ledger} - {DAY} == {date(2024, 10, 1), date(2024, 12, 25)}
+    assert [row.pick.game_date for row in inputs.merge.ledger] == [DAY]
+    # The season of an October date starts that October.
+    season_opener = store.load_export_inputs(date(2024, 10, 1), with_season=True)
+    assert {row.pick.game_date for row in season_opener.season_ledger} <= {date(2024, 10, 1)}
+
+
+def test_audit_records_are_ordered_by_exported_at_then_export_id(store):
+    later = PUBLISHED_AT + timedelta(milliseconds=1)
+    store.append_audit([audit_record("e-c", exported_at=later), audit_record("e-b", exported_at=PUBLISHED_AT)])
+    store.append_audit([audit_record("e-a", exported_at=later), audit_record("e-z", exported_at=PUBLISHED_AT)])
+    store.append_audit([audit_record("other", game_date=OTHER_DAY)])
+    assert [record.export_id for record in store.audit_records(DAY)] == ["e-b", "e-z", "e-a", "e-c"]
+    assert store.audit_records(date(2025, 2, 1)) == []
+
+
+PROCESSES = 8
+
+
+def _record_and_append(open_store) -> bool:
+    store = open_store()  # each process opens the backend itself, as separate functions would
+    recorded = store.record_manual(manual_command("req-contended"))
+    store.append_ledger([ledger_row(export_id=f"e-{os.getpid()}")])
+    return recorded
+
+
+def test_concurrent_processes_record_a_request_once_and_lose_no_ledger_row(open_store, in_processes):
+    recorded = in_processes(PROCESSES, _record_and_append, open_store)
+    assert sorted(recorded) == [False] * (PROCESSES - 1) + [True]
+    inputs = open_store().load_export_inputs(DAY, with_season=False)
+    assert [command.request_id for command in inputs.merge.manual] == ["req-contended"]
+    assert len({row.export_id for row in inputs.merge.ledger}) == PROCESSES
+
+
+# -- the SQLite file -----------------------------------------------------------------------------
+
+def test_sqlite_stores_the_documented_encodings_and_the_events_view(tmp_path):
+    path = tmp_path / "picklock.sqlite3"
+    store = SqliteStore(path)
+    store.append_ledger([ledger_row(first_published_at=PUBLISHED_AT.astimezone(EASTERN), angles=("hot", "é"))])
+    store.append_audit([audit_record(all_json_written=True)])
+    with closing(sqlite3.connect(path)) as connection:
+        assert connection.execute(
+            "SELECT game_date, first_published_at, angles, typeof(line) FROM best_bets_published_picks "
+            "WHERE game_date = ?", (DAY.isoformat(),)).fetchone() == (
+            "2025-01-15", "2025-01-15T15:00:00.456Z", '["hot", "é"]', "real")
+        assert connection.execute(
+            "SELECT all_json_written, typeof(all_json_written) FROM best_bets_export_audit WHERE game_date = ?",
+            (DAY.isoformat(),)).fetchone() == (1, "integer")
+        assert connection.execute(
+            "SELECT event_type, detail, export_id FROM best_bets_pick_events WHERE game_date = ?",
+            (DAY.isoformat(),)).fetchall() == [("published", "first", "e1")]
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_sqlite_tables_are_strict(tmp_path):
+    path = tmp_path / "picklock.sqlite3"
+    SqliteStore(path)
+    with closing(sqlite3.connect(path)) as connection, pytest.raises(sqlite3.Error):
+        connection.execute("INSERT INTO player_game_results VALUES ('2025-01-15', 'x', 'PTS', 'not a number')")
