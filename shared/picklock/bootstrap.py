@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from .config import Config
 from .domain.calendar import parse_instant
+from .service_layer.ports import MessagePublisher
 from .service_layer.services import PicklockService
 
 
@@ -31,3 +32,15 @@ def bootstrap(config: Config | None = None) -> PicklockService:
         store = SqliteStore(config.home / "picklock.sqlite3")
         publisher = LocalPublisher(config.home / "bucket")
     return PicklockService(store, publisher, clock=clock_for(config))
+
+
+def message_publisher(config: Config | None = None) -> MessagePublisher:
+    """Pub/Sub on GCP; on the embedded backend, JSON-lines files under $PICKLOCK_HOME/messages."""
+    config = config or Config.from_env()
+    if config.backend == "gcp":
+        from .adapters.pubsub import PubSubPublisher
+
+        return PubSubPublisher(config.project)
+    from .adapters.local_message_publisher import LocalMessagePublisher
+
+    return LocalMessagePublisher(config.home / "messages")

@@ -37,15 +37,25 @@ def parse_json(raw: bytes, where: str) -> Any:
     except UnicodeDecodeError as error:
         raise InputError(where, f"not UTF-8 (byte {error.start})") from None
     try:
-        return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicate_keys)
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float,
+                          object_pairs_hook=_refuse_duplicate_keys)
     except json.JSONDecodeError as error:
         raise InputError(where, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
     except ValueError as error:
         raise InputError(where, str(error)) from None
+    except RecursionError:
+        raise InputError(where, "nested too deeply") from None
 
 
 def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 overflows to infinity
+        raise ValueError(f"{text} is out of range for a number")
+    return value
 
 
 def _refuse_duplicate_keys(pairs):
@@ -80,6 +90,9 @@ def validate(schema_name: str, data: Any, where: str) -> None:
 def _describe(error) -> str:
     if error.validator == "additionalProperties":
         return f"unknown field(s): {error.message.split('(')[-1].rstrip(')')}"
+    if error.validator in ("maxItems", "maxLength"):  # not the whole oversized value in the message
+        unit = "items" if error.validator == "maxItems" else "characters"
+        return f"{len(error.instance)} {unit}, at most {error.validator_value} allowed"
     if error.validator in ("if", "then", "allOf", "not"):
         return f"fields do not fit the action: {error.message}"
     return error.message
@@ -118,7 +131,8 @@ def signal_rows(data: Any, game_date: date, where: str) -> list[SignalRow]:
             algorithm_version=row["algorithm_version"], stat=row.get("stat") or DEFAULT_STAT,
             player_name=row.get("player_name"), game_id=row.get("game_id"),
             game_time=_instant(row.get("game_time"), f"{at}.game_time"),
-            edge=_finite(row.get("edge"), f"{at}.edge"), rank=row.get("rank"),
+            edge=_finite(row.get("edge"), f"{at}.edge"),
+            rank=None if row.get("rank") is None else int(row["rank"]),  # 2.0 is a valid integer: store 2
             angles=tuple(row.get("pick_angles") or ()),
         )
         if signal.key in seen:

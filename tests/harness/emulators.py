@@ -735,8 +735,3 @@ def emulator_env(root: Path | str | None = None, *, project: str = DEFAULT_PROJE
                         os.environ.pop(k, None)
                     else:
                         os.environ[k] = v
-
-
-# --------------------------------------------------------------------------------------------
-# Client-side workaround for a bqemulator deviation
-# --------------------------------------------------------------------------------------------

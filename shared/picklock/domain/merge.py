@@ -149,6 +149,12 @@ def _merge_key(
         elif has_started(sig.game_time, now):
             events.append(Event("late_pick_refused", key.player_lookup, key.stat,
                                 f"signal pick after tip-off ({format_instant(sig.game_time)})"))
+        elif manual is not None and (tombstone := manual.tombstone_for(_new_algorithm_pick(sig, now))):
+            # A void covers picks first published at or before it, so also one this export would
+            # create: otherwise the next export would void it (G5).
+            events.append(Event("signal_suppressed", key.player_lookup, key.stat,
+                                f"an operator void ({tombstone.reason}) covers picks published until "
+                                f"{format_instant(tombstone.order[0])}"))
         else:
             picks.append(_new_algorithm_pick(sig, now))
     return picks

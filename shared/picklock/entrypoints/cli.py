@@ -2,20 +2,24 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
 import uuid
 from pathlib import Path
+from typing import Callable
 
-from ..bootstrap import bootstrap
+from ..bootstrap import bootstrap, message_publisher
 from ..config import Config
 from ..domain.calendar import format_instant, parse_instant
 from ..domain.export import TRIGGERS, describe
 from ..domain.render import diff_documents
+from ..service_layer.ports import MessagePublisher
 from ..service_layer.services import InvalidCommand, PicklockService
+from ..topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED
 from ..validation import (
-    InputError, game_date_arg, manual_command, read_file, result_rows, signal_rows,
+    InputError, game_date_arg, manual_command, read_file, result_rows, signal_rows, trigger_message,
 )
 
 EXIT_BAD_INPUT = 2
@@ -77,6 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="what is published for a date")
     status.add_argument("--date", required=True)
     status.add_argument("--json", action="store_true")
+
+    publish = commands.add_parser("publish", help="publish an upstream trigger message (testing)")
+    topics = publish.add_subparsers(dest="topic", required=True)
+    updated = topics.add_parser(SIGNAL_UPDATED, help="the signal of a date was rewritten")
+    updated.add_argument("--date", required=True)
+    updated.add_argument("--run-id")
+    updated.add_argument("--algorithm-version")
+    graded = topics.add_parser(GRADING_COMPLETE, help="the actuals of a date are in")
+    graded.add_argument("--date", required=True)
+    graded.add_argument("--status", default="complete", choices=("complete", "partial"))
+    graded.add_argument("--graded-count", type=int, default=0)
     return parser
 
 
@@ -90,6 +105,8 @@ def _command_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--by", default=os.environ.get("USER") or "operator", help="who submits it")
     parser.add_argument("--request-id", help="idempotency key (default: a new one)")
     parser.add_argument("--export", action="store_true", help="export the date afterwards")
+    parser.add_argument("--via", choices=("service", "pubsub"), default="service",
+                        help=f"pubsub: publish a {MANUAL_PICKS} message for the function to apply")
 
 
 def _number(text: str | None, flag: str) -> float | None:
@@ -123,7 +140,16 @@ def _command_payload(args, service: PicklockService) -> dict:
     return payload
 
 
-def run(args, service: PicklockService, out) -> int:
+def _trigger_payload(args) -> dict:
+    if args.topic == SIGNAL_UPDATED:
+        optional = {"run_id": args.run_id, "algorithm_version": args.algorithm_version}
+    else:
+        optional = {"status": args.status, "graded_count": args.graded_count}
+    return {"game_date": args.date, **{k: v for k, v in optional.items() if v is not None}}
+
+
+def run(args, service: PicklockService, out,
+        messages: Callable[[], MessagePublisher] = message_publisher) -> int:
     if args.command in ("signal", "results"):
         game_date = game_date_arg(args.date)
         data = read_file(args.file)
@@ -141,12 +167,20 @@ def run(args, service: PicklockService, out) -> int:
             print(describe(report.plan), file=out)
     elif args.command == "void" or (args.command == "manual" and args.action in ("add", "remove")):
         game_date_arg(args.date)
-        command = manual_command(_command_payload(args, service), "arguments")
-        recorded = service.submit_manual(command)
-        print(f"{command.action} {command.key} {'recorded' if recorded else 'already recorded'}"
-              f" (request {command.request_id})", file=out)
-        if args.export:
-            print(describe(service.export(command.game_date, "manual").plan), file=out)
+        payload = _command_payload(args, service)
+        command = manual_command(payload, "arguments")
+        if args.via == "pubsub":
+            if args.export:
+                raise InputError("--export", "not with --via pubsub: the function exports after applying it")
+            message_id = messages().publish(MANUAL_PICKS, payload)
+            print(f"{command.action} {command.key} published to {MANUAL_PICKS} as message {message_id}"
+                  f" (request {command.request_id})", file=out)
+        else:
+            recorded = service.submit_manual(command)
+            print(f"{command.action} {command.key} {'recorded' if recorded else 'already recorded'}"
+                  f" (request {command.request_id})", file=out)
+            if args.export:
+                print(describe(service.export(command.game_date, "manual").plan), file=out)
     elif args.command == "manual":
         for command in service.manual_commands(game_date_arg(args.date)):
             detail = (f"{command.direction} {command.line} {command.team} vs {command.opponent}"
@@ -157,6 +191,11 @@ def run(args, service: PicklockService, out) -> int:
         _audit(args, service, out)
     elif args.command == "status":
         _status(args, service, out)
+    elif args.command == "publish":
+        game_date_arg(args.date)
+        payload = _trigger_payload(args)
+        trigger_message(args.topic, payload, "arguments")
+        print(f"published to {args.topic} as message {messages().publish(args.topic, payload)}", file=out)
     return 0
 
 
@@ -207,7 +246,8 @@ def main(argv: list[str] | None = None, out=sys.stdout) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return run(args, bootstrap(_config(args)), out)
+        config = _config(args)
+        return run(args, bootstrap(config), out, functools.partial(message_publisher, config))
     except (InputError, InvalidCommand) as error:
         print(f"picklock: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

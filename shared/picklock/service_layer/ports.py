@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Protocol, Sequence
+from typing import Mapping, Protocol, Sequence
 
 from ..domain.export import AuditRecord, ExportInputs
 from ..domain.picks import GameResult, LedgerRow, ManualCommand, SignalRow
@@ -41,5 +41,8 @@ class Publisher(Protocol):
 
 
 class MessagePublisher(Protocol):
-    def publish(self, topic: str, payload: dict) -> str:
-        """Publish a JSON message; returns its message id."""
+    def publish(self, topic: str, payload: dict, attributes: Mapping[str, str] | None = None) -> str:
+        """Publish a JSON message (UTF-8); returns its message id once the topic has it."""
+
+    def publish_bytes(self, topic: str, data: bytes, attributes: Mapping[str, str] | None = None) -> str:
+        """Publish a body as is: a parked poison message keeps the bytes it arrived with."""

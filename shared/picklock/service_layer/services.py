@@ -102,6 +102,9 @@ class PicklockService:
             )
             if plan.merge.ledger_rows:
                 self.store.append_ledger(plan.merge.ledger_rows)
+            *recovered, record = plan.audit
+            if recovered:  # before this export overwrites the unaudited version they describe (G4, G7)
+                self.store.append_audit(recovered)
             try:
                 if plan.date_text is not None:
                     self.publisher.write(date_file_name(game_date), plan.date_text, if_generation_match=date_generation)
@@ -113,7 +116,7 @@ class PicklockService:
                 continue
             if plan.date_text is not None:
                 self._snapshot(game_date, plan.export_id, plan.date_text)
-            self.store.append_audit(plan.audit)
+            self.store.append_audit([record])
             return ExportReport(plan, attempt)
         raise ExportConflict(f"export of {game_date} lost {self.max_attempts} publish races in a row")
 
