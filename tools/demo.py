@@ -136,7 +136,8 @@ Done. Everything is on disk under {home}/:
   {bucket}/history/             one immutable snapshot per published export
   {home}/picklock.sqlite3      ledger, manual commands, audit (same shapes as the BigQuery DDL)
 Try:  .venv/bin/picklock --home {home} audit list --date {GAME_DATE}
-      .venv/bin/picklock --home {home} audit show {exports[-1]}""")
+      .venv/bin/picklock --home {home} audit show {exports[-1]}
+Dashboard:  .venv/bin/picklock --home {home} dashboard   then open http://127.0.0.1:8765/?date={GAME_DATE}""")
 
 
 def entry() -> None:

@@ -1,43 +1,47 @@
-"""Headless Chromium for the browser tests: Debian's `chromium` and `chromium-driver`, driven by
-Selenium with that local chromedriver (never a driver or browser downloaded by Selenium Manager).
+"""What the dashboard tests need: the demo's data served by a real dashboard, and headless
+Chromium from Debian's `chromium` and `chromium-driver`, driven by Selenium with that local
+chromedriver (never a driver or browser downloaded by Selenium Manager).
 
 `ensure_chromium()` installs the two packages with apt-get when they are missing and we are root,
 so a fresh clone needs nothing by hand; it returns why Chromium is unavailable, or None.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
 import os
 import shutil
 import subprocess
 import tempfile
 import threading
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
+
+from picklock.bootstrap import bootstrap
+from picklock.config import Config
+from picklock.entrypoints.dashboard import DashboardServer
+from tools.demo import play
+
+if TYPE_CHECKING:
+    from selenium.webdriver import Chrome
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 APT_PACKAGES = ("chromium", "chromium-driver")
 APT_TIMEOUT_SECONDS = 900
+# The demo's last step: its game date has been graded and all.json shows the next day.
+DEMO_NOW = "2026-03-01T14:01:00Z"
 CHROME_FLAGS = (
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--window-size=1280,1600",
+    "--window-size=1280,900",
 )
 
-_install_lock = threading.Lock()
-_install_problem: list[str | None] = []  # memo: apt runs at most once per process
 
-
+@functools.cache  # apt runs at most once per test run
 def ensure_chromium() -> str | None:
     """None when Chromium and chromedriver are there (installing them if need be), else why not."""
-    with _install_lock:
-        if not _install_problem:
-            _install_problem.append(_install())
-        return _install_problem[0]
-
-
-def _install() -> str | None:
     if CHROMIUM.exists() and CHROMEDRIVER.exists():
         return None
     if os.geteuid() != 0:
@@ -46,7 +50,8 @@ def _install() -> str | None:
         return f"{CHROMIUM} or {CHROMEDRIVER} is missing and there is no apt-get to install them"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (["apt-get", "update", "-qq"],
-                    ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *APT_PACKAGES]):
+                    ["apt-get", "install", "-y", "-qq", "-o", "DPkg::Lock::Timeout=120", "--no-install-recommends",
+                     *APT_PACKAGES]):
         try:
             done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                                   timeout=APT_TIMEOUT_SECONDS)
@@ -59,10 +64,10 @@ def _install() -> str | None:
     return None
 
 
-@contextmanager
-def headless_chromium() -> Iterator["selenium.webdriver.Chrome"]:  # noqa: F821 - imported lazily
+@contextlib.contextmanager
+def headless_chromium() -> Iterator[Chrome]:
     """A Selenium session on the local Chromium, with a fresh profile removed afterwards."""
-    from selenium import webdriver
+    from selenium import webdriver  # only the browser tests need Selenium
     from selenium.webdriver.chrome.service import Service
 
     profile = tempfile.mkdtemp(prefix="picklock-chromium-")
@@ -77,3 +82,19 @@ def headless_chromium() -> Iterator["selenium.webdriver.Chrome"]:  # noqa: F821 
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def demo_dashboard(home: Path) -> Iterator[DashboardServer]:
+    """tools/demo.py's game day played into `home`, served on a free loopback port at DEMO_NOW."""
+    with contextlib.redirect_stdout(io.StringIO()):  # the demo narrates every step
+        play(home)
+    server = DashboardServer(bootstrap(Config(home=home, now=DEMO_NOW)), port=0)
+    thread = threading.Thread(target=server.serve_forever, name="dashboard", daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -21,6 +21,7 @@ from ..topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED
 from ..validation import (
     InputError, game_date_arg, manual_command, read_file, result_rows, signal_rows, trigger_message,
 )
+from .dashboard import DEFAULT_PORT, serve
 
 EXIT_BAD_INPUT = 2
 
@@ -81,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="what is published for a date")
     status.add_argument("--date", required=True)
     status.add_argument("--json", action="store_true")
+
+    dashboard = commands.add_parser("dashboard", help="read-only operator web page on 127.0.0.1, until Ctrl-C")
+    dashboard.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}; 0 picks a free one")
 
     publish = commands.add_parser("publish", help="publish an upstream trigger message (testing)")
     topics = publish.add_subparsers(dest="topic", required=True)
@@ -191,6 +195,8 @@ def run(args, service: PicklockService, out,
         _audit(args, service, out)
     elif args.command == "status":
         _status(args, service, out)
+    elif args.command == "dashboard":
+        serve(service, args.port, out)
     elif args.command == "publish":
         game_date_arg(args.date)
         payload = _trigger_payload(args)

@@ -1,0 +1,216 @@
+// picklock operator dashboard: reads the JSON endpoints and draws them. It never writes anything.
+"use strict";
+
+const EASTERN = new Intl.DateTimeFormat("en-US", {
+  timeZone: "America/New_York", month: "short", day: "numeric", hour: "numeric", minute: "2-digit",
+});
+const RESULT_KINDS = ["wins", "losses", "pushes", "voids"];
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+const $ = (id) => document.getElementById(id);
+let playerOf = new Map(); // pick_id -> player name, from the date's picks (every pick ever published)
+
+// Elements are built with textContent only: names, notes and reasons come from operators.
+function build(node, props, children) {
+  for (const [name, value] of Object.entries(props)) {
+    if (name === "dataset") Object.assign(node.dataset, value);
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value);
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined && child !== false));
+  return node;
+}
+const el = (tag, props = {}, ...children) => build(document.createElement(tag), props, children);
+const svg = (tag, props = {}, ...children) => build(document.createElementNS(SVG_NS, tag), props, children);
+
+const at = (instant) => (instant ? `${EASTERN.format(new Date(instant))} ET` : "—");
+const badge = (kind, value) => el("span", { class: `badge ${kind}-${value}` }, value);
+const orDash = (value) => (value === null || value === undefined ? "—" : String(value));
+
+async function getJSON(path, params = {}) {
+  const response = await fetch(`${path}?${new URLSearchParams(params)}`);
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.error || response.statusText);
+  return body;
+}
+
+function showError(error) {
+  $("error").textContent = error.message;
+  $("error").hidden = false;
+}
+
+async function loadDate(date) {
+  $("date").value = date;
+  history.replaceState(null, "", `?date=${encodeURIComponent(date)}`);
+  $("error").hidden = true;
+  $("lineage").hidden = true;
+  try {
+    const [picks, timeline, season] = await Promise.all([
+      getJSON("/api/picks", { date }), getJSON("/api/timeline", { date }), getJSON("/api/season", { date }),
+    ]);
+    renderPicks(picks);
+    renderTimeline(timeline);
+    renderSeason(season);
+  } catch (error) {
+    showError(error);
+  }
+  document.body.dataset.loaded = date;
+}
+
+// ------------------------------------------------------------------------------------ picks
+
+function renderPicks(data) {
+  playerOf = new Map(data.picks.map((pick) => [pick.pick_id, pick.player]));
+  $("picks-meta").textContent = data.export_id
+    ? `export ${data.export_id}, ${at(data.generated_at)}`
+    : "nothing published for this date";
+  $("picks").tBodies[0].replaceChildren(...data.picks.map(pickRow));
+}
+
+function pickRow(pick) {
+  const open = () => showLineage(pick.pick_id);
+  return el("tr", {
+    class: `pick pick-${pick.status}`, tabindex: "0", dataset: { pickId: pick.pick_id },
+    onclick: open, onkeydown: (event) => event.key === "Enter" && open(),
+  },
+    el("td", {}, orDash(pick.rank)),
+    el("td", {}, el("strong", { class: "player" }, pick.player), el("div", { class: "muted" }, `${pick.team} vs ${pick.opponent}`)),
+    el("td", {}, pick.stat),
+    el("td", {}, `${pick.direction} ${pick.line}`),
+    el("td", { class: "num" }, orDash(pick.edge)),
+    el("td", { class: "num" }, orDash(pick.signal_rank)),
+    el("td", {}, badge("source", pick.source)),
+    el("td", {}, badge("status", pick.status), pick.void_reason && el("div", { class: "reason" }, pick.void_reason)),
+    el("td", {}, badge("tipoff", pick.tipoff), el("div", { class: "muted" }, at(pick.game_time))),
+    el("td", {}, resultCell(pick)),
+  );
+}
+
+function resultCell(pick) {
+  if (pick.result) return el("span", {}, badge("result", pick.result), pick.actual !== null ? ` ${pick.actual}` : "");
+  return el("span", { class: "muted" }, pick.status === "voided" ? "not graded" : "pending");
+}
+
+// ------------------------------------------------------------------------------------ timeline
+
+function renderTimeline(data) {
+  $("timeline").replaceChildren(...data.exports.map(exportItem));
+  if (!data.exports.length) $("timeline").append(el("li", { class: "muted" }, "no export yet"));
+}
+
+function exportItem(record) {
+  const changes = Object.entries(record.changes).filter(([, ids]) => ids.length);
+  const counts = Object.entries(record.counts).map(([name, count]) => `${count} ${name}`).join(" · ");
+  return el("li", { class: `export export-${record.outcome}`, dataset: { exportId: record.export_id } },
+    el("div", { class: "export-head" },
+      el("time", { datetime: record.exported_at }, at(record.exported_at)),
+      badge("trigger", record.trigger), badge("outcome", record.outcome),
+      record.all_json_written && el("span", { class: "muted" }, "+ all.json")),
+    el("div", { class: "counts muted" }, counts),
+    changes.length
+      ? el("ul", { class: "changes" }, ...changes.map(([kind, ids]) => el("li", { class: "change" },
+        badge("change", kind), ...ids.map((id) => pickChip(id, record.changed_fields[id])))))
+      : null,
+    record.events.length
+      ? el("ul", { class: "events" }, ...record.events.map((event) => el("li", {},
+        `${event.kind}: ${event.player_lookup} ${event.stat}: ${event.detail}`)))
+      : null,
+  );
+}
+
+function pickChip(pickId, fields) {
+  const title = fields
+    ? Object.entries(fields).map(([name, [before, after]]) => `${name}: ${JSON.stringify(before)} → ${JSON.stringify(after)}`).join("\n")
+    : pickId;
+  return el("button", { type: "button", class: "chip", title, onclick: () => showLineage(pickId) }, playerOf.get(pickId) || pickId);
+}
+
+// ------------------------------------------------------------------------------------ lineage
+
+async function showLineage(pickId) {
+  try {
+    renderLineage(await getJSON("/api/lineage", { pick_id: pickId }));
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function renderLineage(pick) {
+  const origin = pick.source === "manual"
+    ? `${pick.submitted_by} (request ${pick.manual_request_id})`
+    : `${pick.system_id} ${pick.algorithm_version}`;
+  const facts = [
+    ["Pick", `${pick.player} (${pick.team} vs ${pick.opponent}) ${pick.stat} ${pick.direction} ${pick.line}`],
+    ["Source", badge("source", pick.source)],
+    ["First published", `${at(pick.first_published_at)} by ${origin}`],
+    ["In export", pick.first_export_id],
+    ["Now", el("span", {}, badge("status", pick.status), pick.void_reason ? ` ${pick.void_reason}` : "",
+      pick.result ? " · " : "", pick.result && badge("result", pick.result))],
+  ];
+  const panel = $("lineage");
+  panel.replaceChildren(
+    el("h2", {}, "Lineage ", el("button", { type: "button", class: "close", title: "close", onclick: () => { panel.hidden = true; } }, "×")),
+    el("dl", {}, ...facts.flatMap(([name, value]) => [el("dt", {}, name), el("dd", {}, value)])),
+    el("table", { class: "history" },
+      el("thead", {}, el("tr", {}, ...["When", "Change", "Status", "Edge", "Result", "Detail"].map((h) => el("th", {}, h)))),
+      el("tbody", {}, ...pick.history.map((row) => el("tr", { title: `export ${row.export_id}` },
+        el("td", {}, at(row.recorded_at)), el("td", {}, row.change), el("td", {}, badge("status", row.status)),
+        el("td", { class: "num" }, orDash(row.edge)), el("td", {}, orDash(row.result)), el("td", {}, row.detail || ""))))),
+  );
+  panel.dataset.pickId = pick.pick_id;
+  panel.hidden = false;
+}
+
+// ------------------------------------------------------------------------------------ season
+
+function renderSeason(record) {
+  const decided = record.pct === null ? "no decided pick yet" : `${(record.pct * 100).toFixed(1)}% of decided picks won`;
+  $("season").replaceChildren(
+    el("p", { class: "record" },
+      el("strong", {}, `${record.wins}–${record.losses}–${record.pushes}`), ` (W–L–P), ${record.voids} void · ${decided}`,
+      el("span", { class: "muted" }, ` · season ${record.season}`)),
+    record.by_day.length ? seasonChart(record.by_day) : el("p", { class: "muted" }, "no graded day yet"),
+    el("p", { class: "legend" }, ...RESULT_KINDS.map((kind) => el("span", {}, el("i", { class: `swatch bar-${kind}` }), kind))),
+  );
+}
+
+function seasonChart(days) {
+  const [plot, labels, bar, gap] = [110, 16, 22, 8];
+  const totals = days.map((day) => RESULT_KINDS.reduce((sum, kind) => sum + day[kind], 0));
+  const unit = plot / Math.max(...totals);
+  const width = Math.max(240, gap + days.length * (bar + gap));
+  const every = Math.ceil(days.length / 8); // at most 8 date labels
+  const chart = svg("svg", {
+    class: "chart", viewBox: `0 0 ${width} ${plot + labels}`, width, height: plot + labels, role: "img",
+    "aria-label": "results by day",
+  });
+  days.forEach((day, index) => {
+    const x = gap + index * (bar + gap);
+    let top = plot;
+    for (const kind of RESULT_KINDS) {
+      if (!day[kind]) continue;
+      top -= day[kind] * unit;
+      chart.append(svg("rect", { class: `bar-${kind}`, x, y: top, width: bar, height: day[kind] * unit },
+        svg("title", {}, `${day.date}: ${day[kind]} ${kind}`)));
+    }
+    if (index % every === 0) {
+      chart.append(svg("text", { x: x + bar / 2, y: plot + labels - 3, "text-anchor": "middle" }, day.date.slice(5)));
+    }
+  });
+  return chart;
+}
+
+// ------------------------------------------------------------------------------------ start
+
+async function start() {
+  $("date").addEventListener("change", () => $("date").value && loadDate($("date").value));
+  try {
+    const today = await getJSON("/api/today");
+    $("clock").textContent = `now ${at(today.now)}`;
+    await loadDate(new URLSearchParams(location.search).get("date") || today.date);
+  } catch (error) {
+    showError(error);
+  }
+}
+
+start();

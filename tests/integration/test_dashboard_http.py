@@ -1,0 +1,185 @@
+"""The dashboard server over real HTTP, on the demo's data (embedded backend): JSON endpoints,
+static files, 400 on bad input, GET only, loopback only; and `picklock dashboard` itself."""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+from tests.harness.browser import demo_dashboard
+from tools.demo import GAME_DATE
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with demo_dashboard(tmp_path_factory.mktemp("demo")) as running:
+        yield running
+
+
+def request(server, method: str, path: str, headers: dict | None = None):
+    """(status, headers, body) of one request; the body parsed when it is JSON."""
+    host, port = server.server_address
+    connection = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        connection.request(method, path, headers=headers or {})
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    if response.getheader("Content-Type") == "application/json" and body:
+        body = json.loads(body)
+    return response.status, response.headers, body
+
+
+def get(server, path: str, **params):
+    status, headers, body = request(server, "GET", f"{path}?{urlencode(params)}" if params else path)
+    assert status == 200, body
+    return body
+
+
+def by_player(picks) -> dict[str, dict]:
+    return {pick["player"]: pick for pick in picks}
+
+
+# ---------------------------------------------------------------- JSON endpoints
+
+def test_today_is_the_eastern_date_of_the_configured_clock(server):
+    assert get(server, "/api/today") == {"date": "2026-03-01", "now": "2026-03-01T14:01:00.000Z"}
+
+
+def test_picks_of_the_demo_date(server):
+    picks = by_player(get(server, "/api/picks", date=GAME_DATE)["picks"])
+    assert list(picks) == ["Jayson Tatum", "Jaylen Brown", "Stephen Curry", "LeBron James", "Gui Santos", "Jalen Brunson"]
+    assert picks["Gui Santos"]["source"] == "manual"
+    assert (picks["Jalen Brunson"]["status"], picks["Jalen Brunson"]["void_reason"]) == ("voided", "ruled out (ankle)")
+    assert (picks["Stephen Curry"]["status"], picks["Stephen Curry"]["result"]) == ("locked", "WIN")
+    assert {pick["tipoff"] for pick in picks.values()} == {"started"}
+
+
+def test_timeline_of_the_demo_date(server):
+    exports = get(server, "/api/timeline", date=GAME_DATE)["exports"]
+    curry = by_player(get(server, "/api/picks", date=GAME_DATE)["picks"])["Stephen Curry"]["pick_id"]
+    assert [e["outcome"] for e in exports].count("published") == 5
+    assert curry in exports[1]["changes"]["locked"]
+    assert "late_pick_refused" in [event["kind"] for event in exports[5]["events"]]
+
+
+def test_lineage_of_the_voided_pick(server):
+    brunson = by_player(get(server, "/api/picks", date=GAME_DATE)["picks"])["Jalen Brunson"]["pick_id"]
+    lineage = get(server, "/api/lineage", pick_id=brunson)
+    assert (lineage["system_id"], lineage["algorithm_version"]) == ("catboost_v9", "v9.3")
+    assert [row["change"] for row in lineage["history"]] == ["published", "refreshed", "voided"]
+    assert lineage["history"][-1]["detail"] == "ruled out (ankle)"
+
+
+def test_season_of_the_demo_date(server):
+    season = get(server, "/api/season", date=GAME_DATE)
+    assert (season["wins"], season["losses"], season["pushes"], season["voids"]) == (2, 1, 1, 1)
+    assert [day["date"] for day in season["by_day"]] == [GAME_DATE]
+
+
+# ---------------------------------------------------------------- static files
+
+@pytest.mark.parametrize("path, content_type", [
+    ("/", "text/html; charset=utf-8"),
+    ("/index.html", "text/html; charset=utf-8"),
+    ("/app.js", "text/javascript; charset=utf-8"),
+    ("/style.css", "text/css; charset=utf-8"),
+])
+def test_serves_the_page(server, path, content_type):
+    status, headers, body = request(server, "GET", path)
+    assert (status, headers["Content-Type"]) == (200, content_type)
+    assert headers["Content-Security-Policy"] == "default-src 'self'"
+
+
+@pytest.mark.parametrize("path", ["/nothing.html", "/../pyproject.toml", "/%2e%2e/pyproject.toml", "/api/"])
+def test_nothing_else_is_served(server, path):
+    status, _, body = request(server, "GET", path)
+    assert status == 404 and "error" in body
+
+
+# ---------------------------------------------------------------- bad input
+
+@pytest.mark.parametrize("path, where", [
+    ("/api/picks", "date"),
+    ("/api/picks?date=2026-02-30", "date"),
+    ("/api/picks?date=yesterday", "date"),
+    ("/api/timeline?date=20260228", "date"),
+    ("/api/season?date=2026-02-28&date=2026-03-01", "date"),
+    ("/api/picks?date=2026-02-28&player=curry", "player"),
+    ("/api/today?date=2026-02-28", "date"),
+    ("/api/lineage", "pick_id"),
+    ("/api/lineage?pick_id=stephencurry", "pick_id"),
+])
+def test_bad_parameters_are_refused_with_400_and_say_which(server, path, where):
+    status, headers, body = request(server, "GET", path)
+    assert (status, headers["Content-Type"]) == (400, "application/json")
+    assert body["error"].startswith(f"{where}: ")
+
+
+def test_an_unknown_pick_is_404(server):
+    status, _, body = request(server, "GET", f"/api/lineage?pick_id={GAME_DATE}/nobody/PTS/0000000000")
+    assert status == 404 and "nobody" in body["error"]
+
+
+# ---------------------------------------------------------------- read-only, loopback-only
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+def test_only_get_is_allowed_and_nothing_changes(server, method):
+    before = get(server, "/api/timeline", date=GAME_DATE)
+    status, headers, _ = request(server, method, f"/api/picks?date={GAME_DATE}")
+    assert (status, headers["Allow"]) == (405, "GET")
+    assert get(server, "/api/timeline", date=GAME_DATE) == before
+
+
+def test_binds_loopback_only(server):
+    assert server.server_address[0] == "127.0.0.1"
+
+
+def test_refuses_a_foreign_host_header(server):
+    """A page on another site, resolved to 127.0.0.1 by DNS rebinding, still sends its own Host."""
+    status, _, body = request(server, "GET", "/api/today", headers={"Host": "attacker.example"})
+    assert status == 400 and "attacker.example" in body["error"]
+
+
+# ---------------------------------------------------------------- the CLI command
+
+def test_picklock_dashboard_prints_its_url_serves_and_stops_on_ctrl_c(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(REPO / "shared"), "PICKLOCK_BACKEND": "embedded"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "picklock.entrypoints.cli", "--home", str(tmp_path), "--now", "2026-02-28T17:00:00Z",
+         "dashboard", "--port", "0"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+    )
+    try:
+        first_line = process.stdout.readline()
+        url = urlsplit(first_line.split()[3])
+        assert (url.scheme, url.hostname) == ("http", "127.0.0.1"), first_line
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+        connection.request("GET", "/api/today")
+        assert json.loads(connection.getresponse().read())["date"] == "2026-02-28"
+        connection.close()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert "dashboard stopped" in out
+
+
+def test_picklock_dashboard_refuses_a_port_that_is_not_one(tmp_path, capsys):
+    from picklock.entrypoints.cli import EXIT_BAD_INPUT, main
+
+    assert main(["--home", str(tmp_path), "dashboard", "--port", "70000"]) == EXIT_BAD_INPUT
+    assert "--port: 70000 is not a TCP port" in capsys.readouterr().err
