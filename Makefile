@@ -26,7 +26,7 @@ install-dev: $(VENV)/.installed-dev
 demo: install ## play a whole game day on the embedded backend
 	$(PY) tools/demo.py --home $(DEMO_HOME)
 
-test: install-dev ## every test: unit, integration and end-to-end (starts the emulators itself)
+test: install-dev infra-check ## every test: unit, integration and end-to-end (starts the emulators itself)
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
 test-unit: install-dev
@@ -36,4 +36,35 @@ emulators: install-dev ## Pub/Sub, Cloud Storage and BigQuery emulators on loopb
 	$(PY) tools/emulators.py
 
 clean:
-	rm -rf $(VENV) .emulators .picklock $(DEMO_HOME) artifacts
+	rm -rf $(VENV) .emulators .picklock $(DEMO_HOME) artifacts build
+
+# -- deploy to Google Cloud (infra/README.md) ---------------------------------------------------
+TERRAFORM ?= terraform
+CHECKOV_VERSION := 3.3.30
+# checkov pins dozens of packages (an older `packaging` among them): its own venv keeps them out
+# of .venv, whose versions tools/bundle.py pins for the functions.
+CHECKOV_VENV := build/tools/checkov
+DEPLOY_VARS = -var project=$(PROJECT) -var region=$(REGION) \
+	$(if $(BUCKET),-var bucket=$(BUCKET)) $(if $(WEBSITE_ORIGIN),-var website_origin=$(WEBSITE_ORIGIN))
+
+.PHONY: bundle deploy deploy-args infra-check
+
+bundle: install-dev ## build/bundle/ and build/bundle.zip: the functions' source, pinned requirements
+	$(PY) tools/bundle.py
+
+deploy-args:
+	@test -n "$(PROJECT)" -a -n "$(REGION)" || { echo "usage: make deploy PROJECT=<project id> REGION=<region> [BUCKET=<name>] [WEBSITE_ORIGIN=https://...] [TF_ARGS=...]" >&2; exit 2; }
+
+deploy: deploy-args bundle ## PROJECT=... REGION=...: bundle, terraform init, terraform apply (asks before changing anything)
+	$(TERRAFORM) -chdir=infra init -input=false
+	$(TERRAFORM) -chdir=infra apply $(DEPLOY_VARS) $(TF_ARGS)
+
+$(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION):
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
+	touch $@
+
+infra-check: $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION) ## offline checks of infra/: terraform fmt, checkov
+	@command -v $(TERRAFORM) >/dev/null || { echo "infra-check: $(TERRAFORM) not found (set TERRAFORM=/path/to/terraform)" >&2; exit 1; }
+	$(TERRAFORM) fmt -check -recursive infra/
+	$(CHECKOV_VENV)/bin/checkov --directory infra --framework terraform --skip-download --compact --quiet

@@ -1,0 +1,34 @@
+output "topics" {
+  description = "Topic to publish to, by message kind."
+  value       = { for topic, resource in google_pubsub_topic.trigger : topic => resource.name }
+}
+
+output "dead_letter_topics" {
+  description = "Where messages of each topic are parked."
+  value       = { for topic, resource in google_pubsub_topic.dead_letter : topic => resource.name }
+}
+
+output "dead_letter_subscriptions" {
+  description = "Pull subscriptions that keep the parked messages for inspection."
+  value       = { for topic, resource in google_pubsub_subscription.dead_letter : topic => resource.name }
+}
+
+output "functions" {
+  description = "Cloud Function name by topic."
+  value       = { for topic, resource in google_cloudfunctions2_function.handler : topic => resource.name }
+}
+
+output "dataset" {
+  description = "project.dataset of the tables (PICKLOCK_PROJECT, PICKLOCK_DATASET)."
+  value       = local.dataset_ref
+}
+
+output "bucket" {
+  description = "Bucket of the published files (PICKLOCK_BUCKET)."
+  value       = google_storage_bucket.published.name
+}
+
+output "all_json_url" {
+  description = "Public URL of all.json, for the website."
+  value       = "https://storage.googleapis.com/${google_storage_bucket.published.name}/${local.all_json_object}"
+}
