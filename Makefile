@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 DEMO_HOME ?= .picklock-demo
 
-.PHONY: install install-dev demo test test-unit test-integration emulators clean
+.PHONY: install install-dev demo test test-unit dev emulators clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ test: install-dev infra-check ## every test: unit, integration and end-to-end (s
 
 test-unit: install-dev
 	$(PY) -m pytest -q -p no:cacheprovider tests/unit
+
+dev: install-dev ## the whole local stack (emulators, topics, functions) until Ctrl-C
+	$(PY) tools/dev.py
 
 emulators: install-dev ## Pub/Sub, Cloud Storage and BigQuery emulators on loopback until Ctrl-C
 	$(PY) tools/emulators.py

@@ -17,6 +17,7 @@ from picklock.domain.picks import GameResult, LedgerRow, ManualCommand, Pick, Si
 instants = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1),
     timezones=st.sampled_from([timezone.utc, ZoneInfo("America/New_York"), timezone(timedelta(hours=5, minutes=30))]),
+    allow_imaginary=False,  # a wall time skipped by a DST change names no instant
 ).map(lambda moment: moment.replace(microsecond=moment.microsecond // 1000 * 1000))
 
 _BY_TYPE = {

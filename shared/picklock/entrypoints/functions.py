@@ -1,0 +1,140 @@
+"""The Pub/Sub-triggered handlers, as plain functions over a CloudEvent (functions/main.py serves them).
+
+A pushed message arrives as CloudEvent data `{"message": {"data": <base64>, "messageId", "attributes"},
+"subscription"}`. Each handler decodes and validates it before anything changes:
+
+- A message that can never succeed (not base64, not UTF-8, not JSON, not its topic's schema) is
+  poison: logged with the reason, parked on the topic's dead-letter topic with its original bytes,
+  and acknowledged by returning normally, so Pub/Sub does not retry it (G9).
+- Any other failure (a 5xx, a timeout, an ExportConflict) raises: Pub/Sub redelivers with backoff,
+  and after MAX_DELIVERY_ATTEMPTS the subscription itself parks the message.
+
+Redelivery is harmless: triggers re-read the current state, and manual commands are idempotent on
+their request_id (G5).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+import logging
+from typing import Any, Callable, Iterable
+
+from ..bootstrap import bootstrap, message_publisher
+from ..config import Config
+from ..domain.export import describe
+from ..service_layer.ports import MessagePublisher
+from ..service_layer.services import ExportReport, PicklockService
+from ..structured_log import configure, context
+from ..topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED, dead_letter_topic
+from ..validation import InputError, manual_command, parse_json, trigger_message
+
+log = logging.getLogger("picklock.functions")
+
+# Pub/Sub refuses attribute values over 1024 bytes.
+MAX_ATTRIBUTE_BYTES = 1024
+
+
+class Handlers:
+    def __init__(self, service: PicklockService, dead_letters: MessagePublisher):
+        self.service = service
+        self.dead_letters = dead_letters
+
+    def on_signal_updated(self, event: Any) -> None:
+        accepted = self._accept(SIGNAL_UPDATED, event, functools.partial(trigger_message, SIGNAL_UPDATED))
+        if accepted:
+            message_id, game_date = accepted
+            self._log_exports(SIGNAL_UPDATED, message_id, [self.service.export(game_date, "signal_updated")])
+
+    def on_grading_complete(self, event: Any) -> None:
+        accepted = self._accept(GRADING_COMPLETE, event, functools.partial(trigger_message, GRADING_COMPLETE))
+        if accepted:
+            message_id, game_date = accepted
+            self._log_exports(GRADING_COMPLETE, message_id, self.service.grade(game_date))
+
+    def on_manual_pick(self, event: Any) -> None:
+        accepted = self._accept(MANUAL_PICKS, event, manual_command)
+        if accepted:
+            message_id, command = accepted
+            # Unchecked: deliveries may come out of order, so each export applies the rules to the
+            # latest command per key (by submitted_at) and the outcome does not depend on the order.
+            recorded = self.service.submit_manual(command, check=False)
+            log.info("%s %s %s (request %s)", command.action, command.key,
+                     "recorded" if recorded else "already recorded", command.request_id,
+                     extra=context(topic=MANUAL_PICKS, message_id=message_id, game_date=command.game_date))
+            # Exported even when already recorded: the first delivery may have failed after recording.
+            self._log_exports(MANUAL_PICKS, message_id, [self.service.export(command.game_date, "manual")])
+
+    def _accept(self, topic: str, event: Any, parse: Callable[[Any, str], Any]) -> tuple[str | None, Any] | None:
+        """(message id, parsed value), or None once a poison message has been parked."""
+        message_id, body, error = _unwrap(event)
+        if error is None:
+            try:
+                return message_id, parse(parse_json(body, "message"), "message")
+            except InputError as invalid:
+                error = invalid
+        self._park(topic, message_id, body, error)
+        return None
+
+    def _park(self, topic: str, message_id: str | None, body: bytes, error: InputError) -> None:
+        parked_id = self.dead_letters.publish_bytes(dead_letter_topic(topic), body, {
+            "error": _truncate(str(error)), "source_topic": topic, "message_id": message_id or "",
+        })
+        log.error("poison message parked on %s as %s: %s", dead_letter_topic(topic), parked_id, error,
+                  extra=context(topic=topic, message_id=message_id, error=error))
+
+    @staticmethod
+    def _log_exports(topic: str, message_id: str | None, reports: Iterable[ExportReport]) -> None:
+        for report in reports:
+            record = report.plan.audit[-1]  # this export's own record (earlier ones are recoveries)
+            log.info(describe(report.plan), extra=context(
+                topic=topic, message_id=message_id, game_date=record.game_date, export_id=record.export_id,
+                trigger=record.trigger_source, outcome=record.outcome))
+
+
+def _unwrap(event: Any) -> tuple[str | None, bytes, InputError | None]:
+    """The message id and body of a pushed message, and why it is unusable (None when it is not).
+    The body of an unusable message is whatever is closest to what was published, to park it."""
+    envelope = getattr(event, "data", None)
+    message = envelope.get("message") if isinstance(envelope, dict) else None
+    if not isinstance(message, dict):
+        return None, _raw(envelope), InputError("event", "not a Pub/Sub push (no `message` object)")
+    message_id = message.get("messageId") or message.get("message_id")
+    data = message.get("data", "")
+    if not isinstance(data, str):
+        return message_id, _raw(data), InputError("message.data", "not a base64 string")
+    try:
+        return message_id, base64.b64decode(data, validate=True), None
+    except binascii.Error:
+        return message_id, data.encode("utf-8"), InputError("message.data", "not valid base64")
+
+
+def _raw(value: Any) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    return json.dumps(value, default=str).encode("utf-8")
+
+
+def _truncate(text: str) -> str:
+    return text.encode("utf-8")[:MAX_ATTRIBUTE_BYTES].decode("utf-8", errors="ignore")
+
+
+@functools.cache
+def handlers() -> Handlers:
+    """Built on the first message and kept for the life of the process (the instance)."""
+    configure()
+    config = Config.from_env()
+    return Handlers(bootstrap(config), message_publisher(config))
+
+
+def on_signal_updated(event: Any) -> None:
+    handlers().on_signal_updated(event)
+
+
+def on_grading_complete(event: Any) -> None:
+    handlers().on_grading_complete(event)
+
+
+def on_manual_pick(event: Any) -> None:
+    handlers().on_manual_pick(event)

@@ -1,0 +1,144 @@
+"""End to end on the emulators: the three functions served by functions-framework, Pub/Sub push
+subscriptions (with dead-letter policies) delivering to them, BigQuery and Cloud Storage behind.
+
+One game day, 2026-02-28, with the functions' clock fixed at noon in New York: yesterday's slate
+was published the day before; a signal update, a manual pick, its redelivery, a poison message
+and yesterday's grading each arrive through Pub/Sub, and the bucket and the audit table show it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time as clock_time, timedelta, timezone
+from functools import cached_property
+from pathlib import Path
+
+import pytest
+
+from picklock.adapters.pubsub import pull
+from picklock.bootstrap import bootstrap
+from picklock.config import Config
+from picklock.domain.picks import GameResult, SignalRow
+from picklock.domain.render import sha256
+from picklock.service_layer.services import ALL_JSON, date_file_name
+from picklock.topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED, dead_letter_subscription
+from tests.harness.localstack import LocalStack
+
+pytestmark = pytest.mark.emulators
+
+TODAY, YESTERDAY = date(2026, 2, 28), date(2026, 2, 27)
+NOW = "2026-02-28T17:00:00Z"  # noon in New York, before tip-off
+
+
+def tip_off(game_date: date) -> datetime:
+    """19:30 in New York."""
+    return datetime.combine(game_date + timedelta(days=1), clock_time(0, 30), tzinfo=timezone.utc)
+
+
+def signal_row(game_date: date, player: str, direction: str, line: float, rank: int) -> SignalRow:
+    return SignalRow(game_date, player, "BOS", "NYK", direction, line, "catboost_v9", "v9",
+                     game_time=tip_off(game_date), rank=rank, edge=2.5, player_name=player.title())
+
+
+GUI_SANTOS = {
+    "request_id": "req-gui-santos-1", "submitted_at": "2026-02-28T16:30:00Z", "action": "add",
+    "game_date": "2026-02-28", "player_lookup": "guisantos", "stat": "PTS", "submitted_by": "ops",
+    "player_name": "Gui Santos", "team": "GSW", "opponent": "LAL", "direction": "OVER", "line": 13.5,
+}
+
+
+@pytest.fixture(scope="module")
+def stack(emulators, tmp_path_factory):
+    local = LocalStack(emulators.env, tmp_path_factory.mktemp("functions"), project=f"e2e-{os.urandom(4).hex()}",
+                       now=NOW)
+    with local:
+        publish_yesterdays_slate(local.config)
+        yield local
+
+
+def publish_yesterdays_slate(config: Config) -> None:
+    """What the functions did the day before, done here with yesterday's clock."""
+    service = bootstrap(replace(config, now="2026-02-27T17:00:00Z"))
+    service.load_signal(YESTERDAY, [signal_row(YESTERDAY, "jaysontatum", "OVER", 27.5, 1),
+                                    signal_row(YESTERDAY, "jalenbrunson", "UNDER", 25.5, 2)])
+    service.export(YESTERDAY, "signal_updated")
+
+
+def picks_of(document: dict) -> dict[str, dict]:
+    """The picks of all.json (`today`) or of a per-date file (`picks`), by player."""
+    return {p["player_lookup"]: p for p in document.get("today", document.get("picks"))}
+
+
+def test_a_game_day_through_pubsub_push(stack):
+    # Signal update: the function exports today's picks.
+    stack.store.replace_signal(TODAY, [signal_row(TODAY, "nikolajokic", "OVER", 24.5, 1),
+                                       signal_row(TODAY, "stephcurry", "UNDER", 28.5, 2)])
+    stack.pubsub.publish(SIGNAL_UPDATED, {"game_date": "2026-02-28", "run_id": "run-1"})
+    # The audit row is an export's last step: once it is there, the files are written.
+    (audit,) = stack.wait_for("the signal_updated export's audit row", lambda: [
+        a for a in stack.store.audit_records(TODAY) if a.trigger_source == "signal_updated"])
+    document, _ = stack.read(ALL_JSON)
+    assert (document["date"], set(picks_of(document))) == ("2026-02-28", {"nikolajokic", "stephcurry"})
+    assert audit.outcome == "published" and audit.all_json_written
+    assert audit.all_json_sha256 == sha256(stack.bucket.blob(ALL_JSON).download_as_text())
+
+    # A manual pick sent through Pub/Sub.
+    stack.pubsub.publish(MANUAL_PICKS, GUI_SANTOS)
+    stack.wait_for("the manual export's audit row", lambda: [a for a in stack.store.audit_records(TODAY) if a.trigger_source == "manual"])
+    document, generation = stack.read(ALL_JSON)
+    gui = picks_of(document)["guisantos"]
+    assert (gui["source"], gui["direction"], gui["line"], gui["team"], gui["opponent"]) == (
+        "manual", "OVER", 13.5, "GSW", "LAL")
+    assert set(picks_of(document)) == {"nikolajokic", "stephcurry", "guisantos"}
+
+    # The same command redelivered: recorded once, exported as unchanged, no new all.json version.
+    stack.pubsub.publish(MANUAL_PICKS, GUI_SANTOS)
+    stack.wait_for("the redelivery's unchanged export", lambda: [
+        a for a in stack.store.audit_records(TODAY) if a.trigger_source == "manual" and a.outcome == "unchanged"])
+    assert stack.read(ALL_JSON)[1] == generation
+    assert len(stack.store.load_export_inputs(TODAY, with_season=False).merge.manual) == 1
+    # (in any order: with the clock fixed, audit rows of one date tie on exported_at)
+    assert sorted(a.outcome for a in stack.store.audit_records(TODAY) if a.trigger_source == "manual") == ["published", "unchanged"]
+
+    # Grading yesterday: its file is graded, all.json still shows today (G8) with the season record.
+    stack.store.replace_results(YESTERDAY, [GameResult(YESTERDAY, "jaysontatum", "PTS", 31.0),
+                                            GameResult(YESTERDAY, "jalenbrunson", "PTS", None)])
+    stack.pubsub.publish(GRADING_COMPLETE, {"game_date": "2026-02-27", "status": "complete", "graded_count": 2})
+    graded, _ = stack.wait_for("yesterday's file graded", lambda: (d := stack.read(date_file_name(YESTERDAY)))
+                               and all(p["result"] for p in d[0]["picks"]) and d)
+    assert {k: (p["result"], p["actual"]) for k, p in picks_of(graded).items()} == {
+        "jaysontatum": ("WIN", 31.0), "jalenbrunson": ("VOID", None)}
+    stack.wait_for("the post-grading export of today", lambda: [
+        a for a in stack.store.audit_records(TODAY) if a.trigger_source == "post_grading"])
+    document, _ = stack.read(ALL_JSON)
+    assert document["date"] == "2026-02-28"
+    assert set(picks_of(document)) == {"nikolajokic", "stephcurry", "guisantos"}
+    assert [a.trigger_source for a in stack.store.audit_records(YESTERDAY)] == ["signal_updated", "post_grading"]
+
+
+def test_a_poison_message_is_parked_on_the_dead_letter_topic_and_changes_nothing(stack):
+    before = (stack.read(ALL_JSON), len(stack.store.audit_records(TODAY)),
+              len(stack.store.load_export_inputs(TODAY, with_season=False).merge.manual))
+
+    message_id = stack.pubsub.publish_bytes(MANUAL_PICKS, json.dumps({**GUI_SANTOS, "line": "13.5"}).encode())
+
+    (parked,) = stack.wait_for("the dead letter", lambda: pull(stack.project, dead_letter_subscription(MANUAL_PICKS),
+                                                               timeout=1.0))
+    assert json.loads(parked.data)["line"] == "13.5"  # the original body
+    assert parked.attributes["source_topic"] == MANUAL_PICKS
+    assert parked.attributes["message_id"] == message_id
+    assert "message.line: '13.5' is not of type 'number'" in parked.attributes["error"]
+    assert "CloudPubSubDeadLetterSourceDeliveryCount" not in parked.attributes  # the handler parked it: no retries
+    after = (stack.read(ALL_JSON), len(stack.store.audit_records(TODAY)),
+             len(stack.store.load_export_inputs(TODAY, with_season=False).merge.manual))
+    assert after == before
+    log_lines = [json.loads(line) for line in stack.functions[MANUAL_PICKS].log_text().splitlines()
+                 if line.startswith("{")]
+    assert any(entry["severity"] == "ERROR" and entry.get("message_id") == message_id
+               and entry.get("topic") == MANUAL_PICKS and "13.5" in entry["error"] for entry in log_lines)
