@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Literal
+from typing import Iterable, Literal
 
-from .calendar import eastern_date, format_instant, to_utc
+from .calendar import eastern_date, format_instant, parse_instant, to_utc
 from .merge import MergeInputs, MergeResult, merge_and_lock
 from .picks import LedgerRow, Pick
 from .render import (
@@ -111,8 +111,20 @@ def _recover_unaudited(inputs: ExportInputs, date_file, all_json):
         yield _recovered(all_json, all_json)
 
 
+def current_audit(records: Iterable[AuditRecord]) -> list[AuditRecord]:
+    """One record per export, in order. A version can be recovered by a concurrent export while
+    its own export is still between its file writes and its audit row; both rows then describe
+    the same text, and the export's own row (which knows its trigger) is the one kept."""
+    chosen: dict[str, AuditRecord] = {}
+    for record in records:
+        kept = chosen.get(record.export_id)
+        if kept is None or (kept.outcome == "recovered" and record.outcome != "recovered"):
+            chosen[record.export_id] = record
+    return sorted(chosen.values(), key=lambda r: (r.exported_at, r.export_id))
+
+
 def _recovered(document: PublishedDocument, all_json: PublishedDocument | None) -> AuditRecord:
-    generated_at = datetime.fromisoformat(document.data["generated_at"].replace("Z", "+00:00"))
+    generated_at = parse_instant(document.data["generated_at"])
     return _audit_record(
         document.game_date, document.export_id, "recovery", generated_at, "recovered",
         document.picks(), (), document.text, all_json.text if all_json else None,

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Callable, Sequence
 
 from ..domain.calendar import eastern_date, to_utc
-from ..domain.export import AuditRecord, ExportPlan, plan_export
+from ..domain.export import AuditRecord, ExportPlan, current_audit, plan_export
 from ..domain.merge import command_refusal
 from ..domain.picks import GameResult, ManualCommand, SignalRow
 from ..domain.render import PublishedDocument
@@ -108,14 +108,14 @@ class PicklockService:
             try:
                 if plan.date_text is not None:
                     self.publisher.write(date_file_name(game_date), plan.date_text, if_generation_match=date_generation)
+                    # At once: a lost all.json race below must not leave this version without one.
+                    self._snapshot(game_date, plan.export_id, plan.date_text)
                 if plan.all_json_text is not None:
                     self.publisher.write(ALL_JSON, plan.all_json_text, if_generation_match=all_generation)
             except PreconditionFailed:
                 log.info("export %s lost a publish race (attempt %d); re-reading", plan.export_id, attempt)
                 self.sleep(min(2.0, 0.05 * 2 ** attempt) * random.uniform(0.5, 1.0))
                 continue
-            if plan.date_text is not None:
-                self._snapshot(game_date, plan.export_id, plan.date_text)
             self.store.append_audit([record])
             return ExportReport(plan, attempt)
         raise ExportConflict(f"export of {game_date} lost {self.max_attempts} publish races in a row")
@@ -165,10 +165,10 @@ class PicklockService:
         return sorted(commands, key=lambda c: c.order)
 
     def audit_records(self, game_date: date) -> list[AuditRecord]:
-        return self.store.audit_records(game_date)
+        return current_audit(self.store.audit_records(game_date))
 
     def audit_record(self, export_id: str) -> AuditRecord:
-        for record in self.store.audit_records(export_id_date(export_id)):
+        for record in self.audit_records(export_id_date(export_id)):
             if record.export_id == export_id:
                 return record
         raise InvalidCommand(f"no audit record for export {export_id}")
