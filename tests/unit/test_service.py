@@ -1,0 +1,427 @@
+"""The service layer on in-memory fakes: ordering, races (G6), idempotency (G5), grading, audit (G4),
+and crashes at every step boundary (G7)."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from picklock.service_layer.ports import PreconditionFailed
+from picklock.service_layer.services import (
+    ALL_JSON, ExportConflict, InvalidCommand, date_file_name, snapshot_name,
+)
+
+from builders import (
+    CRASH_POINTS, GAME_DATE, START, TIPOFF, Crash, add, assert_every_version_audited, assert_monotonic, assert_one_live_per_key,
+    assert_published_fields_frozen, at, crashing, current_picks, date_versions, entries, patched, racers, remove, result,
+    signal, versions, void,
+)
+from fakes import make_service
+
+UTC = timezone.utc
+DATE_FILE = date_file_name(GAME_DATE)
+
+
+def ids(entries_) -> set[str]:
+    return {e["pick_id"] for e in entries_}
+
+
+def players(entries_) -> dict[str, str]:
+    return {e["player_lookup"]: e["status"] for e in entries_}
+
+
+# ---------------------------------------------------------------- order of the steps
+
+def test_export_writes_the_ledger_before_the_files_and_the_audit_last():
+    service, store, publisher, clock = make_service()
+    steps = []
+
+    def recording(label, method):
+        def wrapper(*args, **kwargs):
+            steps.append(label if label != "write" else args[0])
+            return method(*args, **kwargs)
+        return wrapper
+
+    service.load_signal(GAME_DATE, [signal("a")])
+    with patched(store, "append_ledger", lambda m: recording("ledger", m)), \
+            patched(store, "append_audit", lambda m: recording("audit", m)), \
+            patched(publisher, "write", lambda m: recording("write", m)):
+        report = service.export(GAME_DATE, "signal_updated")
+    assert steps == ["ledger", DATE_FILE, snapshot_name(GAME_DATE, report.plan.export_id), ALL_JSON, "audit"]
+
+
+def test_every_pick_in_a_written_file_is_in_the_ledger_at_the_moment_of_writing():
+    service, store, publisher, clock = make_service()
+    service.load_signal(GAME_DATE, [signal("a"), signal("b", rank=2)])
+    service.submit_manual(add("m", "r1"))
+
+    def checking(method):
+        def wrapper(name, text, *, if_generation_match):
+            ledger_ids = {row.pick.pick_id for row in store.ledger}
+            assert ids(entries(text)) <= ledger_ids, f"{name} written before its locks"
+            return method(name, text, if_generation_match=if_generation_match)
+        return wrapper
+
+    with patched(publisher, "write", checking):
+        service.export(GAME_DATE, "cli")
+    assert len(ids(current_picks(publisher))) == 3
+
+
+# ---------------------------------------------------------------- races (G6)
+
+def _check_outputs(publisher, store):
+    texts = date_versions(publisher)
+    assert_monotonic(texts)
+    assert_one_live_per_key(texts)
+    assert_published_fields_frozen(texts)
+    assert_every_version_audited(publisher, store)
+    assert entries(publisher.read(ALL_JSON)[0]) == current_picks(publisher)
+
+
+def _assert_settled(service, store, publisher):
+    """After a race, the next export has nothing to add: no file version, no ledger row (G5)."""
+    written, ledger = len(publisher.history), len(store.ledger)
+    assert service.export(GAME_DATE, "scheduled").plan.outcome == "unchanged"
+    assert (len(publisher.history), len(store.ledger)) == (written, ledger)
+
+
+def test_export_that_loses_the_publish_race_retries_and_keeps_both_exports_picks():
+    a, b, store, publisher, racing, clock = racers()
+    a.load_signal(GAME_DATE, [signal("shared", rank=1), signal("only_a", rank=2)])
+
+    def other_export():
+        clock.advance(seconds=5)
+        b.load_signal(GAME_DATE, [signal("shared", rank=1), signal("only_b", rank=2)])
+        b.submit_manual(add("manual_b", "rb", clock()))
+        b.export(GAME_DATE, "signal_updated")
+
+    racing.before_next_write = other_export
+    report = a.export(GAME_DATE, "manual")
+    assert report.attempts == 2
+    assert players(current_picks(publisher)) == {
+        "shared": "active", "only_a": "locked", "only_b": "active", "manual_b": "active"}
+    _check_outputs(publisher, store)
+    _assert_settled(b, store, publisher)
+
+
+def test_export_raced_between_its_read_and_its_ledger_write_keeps_both_exports_picks():
+    """The other export runs after this one read the store and before it wrote its locks: neither saw
+    the other's picks, and the other one published first (at a later clock time)."""
+    a, b, store, publisher, racing, clock = racers()
+    a.load_signal(GAME_DATE, [signal("shared", rank=1), signal("only_a", rank=2)])
+    append_ledger = store.append_ledger
+    pending = [True]
+
+    def racing_append(rows):
+        if pending.pop() if pending else False:
+            clock.advance(seconds=5)
+            b.load_signal(GAME_DATE, [signal("shared", rank=1), signal("only_b", rank=2)])
+            b.export(GAME_DATE, "signal_updated")
+        append_ledger(rows)
+
+    with patched(store, "append_ledger", lambda m: racing_append):
+        report = a.export(GAME_DATE, "manual")
+    assert report.attempts == 2
+    assert players(current_picks(publisher)) == {"shared": "active", "only_a": "locked", "only_b": "active"}
+    _check_outputs(publisher, store)
+    _assert_settled(b, store, publisher)
+
+
+def test_export_raced_after_its_date_file_write_keeps_all_json_consistent():
+    a, b, store, publisher, racing, clock = racers()
+    a.load_signal(GAME_DATE, [signal("one", rank=1)])
+    a.export(GAME_DATE, "cli")
+    a.load_signal(GAME_DATE, [signal("one", rank=1), signal("two", rank=2)])
+
+    def race_all_json():
+        # Let the date file through, then another export wins the all.json write.
+        def other():
+            clock.advance(seconds=5)
+            b.load_signal(GAME_DATE, [signal("three", rank=1)])
+            b.export(GAME_DATE, "signal_updated")
+        racing.before_next_write = other
+
+    racing.before_next_write = race_all_json
+    clock.advance(minutes=1)
+    a.export(GAME_DATE, "cli")
+    assert set(players(current_picks(publisher))) == {"one", "two", "three"}
+    _check_outputs(publisher, store)
+    _assert_settled(b, store, publisher)
+
+
+def test_export_gives_up_after_bounded_attempts():
+    service, store, publisher, clock = make_service()
+    sleeps = []
+    service.sleep = sleeps.append
+    service.load_signal(GAME_DATE, [signal("a")])
+
+    def always_overtaken(method):
+        def wrapper(name, text, *, if_generation_match):
+            raise PreconditionFailed(name)
+        return wrapper
+
+    with patched(publisher, "write", always_overtaken):
+        with pytest.raises(ExportConflict, match="lost 6 publish races"):
+            service.export(GAME_DATE, "cli")
+    assert len(sleeps) == service.max_attempts == 6
+    assert all(0 < s <= 2.0 for s in sleeps)
+    assert store.audit == []
+
+
+# ---------------------------------------------------------------- idempotency (G5)
+
+def test_unchanged_second_export_writes_nothing_and_audits_the_attempt():
+    service, store, publisher, clock = make_service()
+    service.load_signal(GAME_DATE, [signal("a"), signal("b", rank=2)])
+    service.submit_manual(add("m", "r1"))
+    service.export(GAME_DATE, "cli")
+    written, ledger = len(publisher.history), len(store.ledger)
+    clock.advance(minutes=10)
+    report = service.export(GAME_DATE, "scheduled")
+    assert report.plan.outcome == "unchanged"
+    assert (len(publisher.history), len(store.ledger)) == (written, ledger)
+    assert [a.outcome for a in store.audit] == ["published", "unchanged"]
+
+
+def test_void_arriving_with_the_export_instant_changes_nothing_on_the_next_export():
+    service, store, publisher, clock = make_service()
+    service.load_signal(GAME_DATE, [signal("a"), signal("b", rank=2)])
+    service.submit_manual(void("a", "v1", clock()), check=False)  # a message, stamped this very millisecond
+    service.export(GAME_DATE, "manual")
+    written, ledger = len(publisher.history), len(store.ledger)
+    assert service.export(GAME_DATE, "scheduled").plan.outcome == "unchanged"
+    assert (len(publisher.history), len(store.ledger)) == (written, ledger)
+
+
+def test_submit_manual_is_idempotent_on_request_id():
+    service, store, publisher, clock = make_service()
+    command = add("m", "r1")
+    assert service.submit_manual(command, check=False) is True
+    assert service.submit_manual(command, check=False) is False
+    assert service.submit_manual(command) is False
+    assert store.manual == [command]
+
+
+def test_rerun_of_a_recorded_void_is_idempotent_not_an_error():
+    """A CLI void re-run with the same request id (a retry after a timeout) reports 'already recorded'."""
+    service, store, publisher, clock = make_service()
+    service.load_signal(GAME_DATE, [signal("a")])
+    service.export(GAME_DATE, "cli")
+    clock.advance(minutes=5)
+    assert service.submit_manual(void("a", "v1", clock())) is True
+    service.export(GAME_DATE, "cli")
+    clock.advance(minutes=5)
+    assert service.submit_manual(void("a", "v1", clock())) is False
+    assert len(store.manual) == 1
+
+
+def test_rerun_of_a_recorded_remove_is_idempotent_not_an_error():
+    service, store, publisher, clock = make_service()
+    service.submit_manual(add("m", "r1"))
+    service.export(GAME_DATE, "cli")
+    assert service.submit_manual(remove("m", "r2", at(1))) is True
+    service.export(GAME_DATE, "cli")
+    assert service.submit_manual(remove("m", "r2", at(2))) is False
+
+
+def test_submit_manual_refuses_what_the_rules_would_refuse_and_records_nothing():
+    service, store, publisher, clock = make_service()
+    service.load_signal(GAME_DATE, [signal("a")])
+    service.export(GAME_DATE, "cli")
+    with pytest.raises(InvalidCommand, match="void it first"):
+        service.submit_manual(add("a", "r1", clock(), "UNDER", 18.5))
+    with pytest.raises(InvalidCommand, match="nothing published"):
+        service.submit_manual(void("zz", "v1", clock()))
+    with pytest.raises(InvalidCommand, match="no manual pick"):
+        service.submit_manual(remove("a", "r2", clock()))
+    assert store.manual == []
+
+
+def test_submit_manual_sees_picks_only_in_the_published_file():
+    """The refusal check treats the file users see as published, even if the ledger lost it."""
+    service, store, publisher, clock = make_service()
+    service.load_signal(GAME_DATE, [signal("a")])
+    service.export(GAME_DATE, "cli")
+    store.ledger.clear()
+    with pytest.raises(InvalidCommand, match="void it first"):
+        service.submit_manual(add("a", "r1", clock(), "UNDER", 18.5))
+
+
+def test_manual_command_never_writes_the_signal_table():
+    service, store, publisher, clock = make_service()
+    service.load_signal(GAME_DATE, [signal("a")])
+    service.submit_manual(add("m", "r1"))
+    assert [r.player_lookup for r in store.signal[GAME_DATE]] == ["a"]
+
+
+# ---------------------------------------------------------------- grading
+
+def test_grade_of_a_past_date_also_exports_today_and_all_json_keeps_today():
+    service, store, publisher, clock = make_service()
+    service.load_signal(GAME_DATE, [signal("a", "OVER", 20.5)])
+    service.export(GAME_DATE, "signal_updated")
+    clock.now = datetime(2026, 3, 1, 15, 0, tzinfo=UTC)  # 10:00 on March 1st in New York
+    today = date(2026, 3, 1)
+    service.load_signal(today, [signal("t", game_date=today, game_time=datetime(2026, 3, 2, 0, 30, tzinfo=UTC))])
+    service.export(today, "signal_updated")
+    service.load_results(GAME_DATE, [result("a", 31.0)])
+    reports = service.grade(GAME_DATE)
+    assert [(r.plan.merge.picks[0].game_date, r.plan.audit[-1].trigger_source) for r in reports] == [
+        (GAME_DATE, "post_grading"), (today, "post_grading")]
+    all_json = json.loads(publisher.read(ALL_JSON)[0])
+    assert all_json["date"] == "2026-03-01"
+    assert [e["player_lookup"] for e in all_json["today"]] == ["t"]
+    assert (all_json["record"]["wins"], all_json["record"]["by_day"][0]["date"]) == (1, "2026-02-28")
+    assert current_picks(publisher)[0]["result"] == "WIN"
+    assert_every_version_audited(publisher, store)
+
+
+def test_grade_of_today_is_one_export():
+    service, store, publisher, clock = make_service()
+    service.load_signal(GAME_DATE, [signal("a")])
+    service.export(GAME_DATE, "signal_updated")
+    clock.now = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)  # 23:00 on February 28th in New York
+    service.load_results(GAME_DATE, [result("a", 3.0)])
+    [report] = service.grade(GAME_DATE)
+    assert json.loads(publisher.read(ALL_JSON)[0])["today"][0]["result"] == "LOSS"
+
+
+# ---------------------------------------------------------------- audit (G4)
+
+def _a_busy_day():
+    service, store, publisher, clock = make_service()
+    service.load_signal(GAME_DATE, [signal("a"), signal("b", rank=2)])
+    service.export(GAME_DATE, "signal_updated")
+    clock.advance(minutes=30)
+    service.load_signal(GAME_DATE, [signal("b", rank=1, edge=9.0), signal("c", rank=2)])
+    service.export(GAME_DATE, "signal_updated")
+    service.export(GAME_DATE, "signal_updated")  # unchanged
+    clock.advance(minutes=30)
+    service.submit_manual(void("c", "v1", clock(), reason="injury"))
+    service.submit_manual(add("m", "r1", clock()))
+    service.export(GAME_DATE, "manual")
+    clock.now = datetime(2026, 3, 1, 15, 0, tzinfo=UTC)
+    service.load_results(GAME_DATE, [result("a", 30.0), result("b", None), result("m", 24.5)])
+    service.grade(GAME_DATE)
+    return service, store, publisher, clock
+
+
+def test_every_written_version_has_exactly_one_audit_record_that_reproduces_it():
+    service, store, publisher, clock = _a_busy_day()
+    assert len(versions(publisher, DATE_FILE)) == 4 and len(versions(publisher, ALL_JSON)) == 4
+    assert_every_version_audited(publisher, store)
+    for text in versions(publisher, DATE_FILE):
+        export_id = json.loads(text)["export_id"]
+        assert service.audit_record(export_id).document == text
+
+
+def test_audit_counts_describe_the_document():
+    service, store, publisher, clock = _a_busy_day()
+    for record in store.audit:
+        picks = entries(record.document)
+        live = [p for p in picks if p["status"] != "voided"]
+        assert record.count_total == len(picks)
+        assert record.count_voided == sum(p["status"] == "voided" for p in picks)
+        assert record.count_manual == sum(p["source"] == "manual" for p in live)
+        assert record.count_algorithm == sum(p["source"] == "algorithm" for p in live)
+        assert record.count_graded == sum(p["result"] is not None for p in picks)
+
+
+def test_snapshots_are_written_once_per_published_version():
+    service, store, publisher, clock = _a_busy_day()
+    snapshots = [(n, t) for n, t in publisher.history if "/history/" in n]
+    per_date = [(n, t) for n, t in publisher.history if n.startswith("v1/best-bets/20")]
+    assert len(per_date) == 5  # four of February 28th, one of March 1st
+    assert sorted(t for _, t in snapshots) == sorted(t for _, t in per_date)
+    for name, text in snapshots:
+        document = json.loads(text)
+        assert name == snapshot_name(date.fromisoformat(document["date"]), document["export_id"])
+
+
+def test_audit_record_lookup_of_an_unknown_export_is_a_clear_error():
+    service, *_ = make_service()
+    with pytest.raises(InvalidCommand, match="no audit record"):
+        service.audit_record("2026-02-28.20260228T170000000000.ffffffff")
+    with pytest.raises(InvalidCommand, match="is not an export id"):
+        service.audit_record("nonsense")
+
+
+# ---------------------------------------------------------------- crashes at each step boundary (G7)
+
+def _crash_day(crash, *, first_at=START, crash_at=None, next_at=None, next_date=GAME_DATE, game_time=TIPOFF):
+    service, store, publisher, clock = make_service(first_at)
+    service.load_signal(GAME_DATE, [signal("a", game_time=game_time), signal("b", rank=2, game_time=game_time)])
+    service.export(GAME_DATE, "signal_updated")
+    published_before = ids(current_picks(publisher))
+
+    clock.now = crash_at or clock.now + timedelta(minutes=20)
+    service.load_signal(GAME_DATE, [signal("b", rank=1, game_time=game_time), signal("c", rank=2, game_time=game_time)])
+    service.submit_manual(add("m", "r1", clock()))
+    with crashing(crash, store, publisher), pytest.raises(Crash):
+        service.export(GAME_DATE, "signal_updated")
+
+    clock.now = next_at or clock.now + timedelta(minutes=20)
+    service.load_signal(GAME_DATE, [signal("d", rank=1, game_time=game_time)])
+    service.export(next_date, "post_grading" if next_date == GAME_DATE else "signal_updated")
+    return service, store, publisher, clock, published_before
+
+
+@pytest.mark.parametrize("crash", sorted(CRASH_POINTS))
+def test_crash_at_any_step_is_completed_by_the_next_export(crash):
+    service, store, publisher, clock, published_before = _crash_day(crash)
+    final = current_picks(publisher)
+    assert published_before <= ids(final)
+    assert set(players(final)) == {"a", "b", "c", "m", "d"}  # the crashed export's locks were kept
+    _check_outputs(publisher, store)
+    # Recovery happened once; the export after it has nothing left to do.
+    written, audited = len(publisher.history), len(store.audit)
+    report = service.export(GAME_DATE, "scheduled")
+    assert report.plan.outcome == "unchanged" and len(publisher.history) == written
+    assert [a.outcome for a in store.audit[audited:]] == ["unchanged"]
+
+
+@pytest.mark.parametrize("crash", sorted(CRASH_POINTS))
+def test_crash_late_evening_completed_by_an_export_after_midnight(crash):
+    """The crashed export wrote all.json at 23:50 Eastern; the next export of that date runs after
+    midnight, when all.json is no longer that date's to write. Its audit is recovered all the same."""
+    service, store, publisher, clock, _ = _crash_day(
+        crash, first_at=datetime(2026, 3, 1, 4, 0, tzinfo=UTC), crash_at=datetime(2026, 3, 1, 4, 50, tzinfo=UTC),
+        next_at=datetime(2026, 3, 1, 5, 10, tzinfo=UTC), game_time=None)  # tip-off unknown to the signal
+    assert json.loads(publisher.read(ALL_JSON)[0])["date"] == "2026-02-28"
+    assert set(players(current_picks(publisher))) == {"a", "b", "c", "m", "d"}
+    _check_outputs_except_all_json_today(publisher, store)
+
+
+def _check_outputs_except_all_json_today(publisher, store):
+    texts = date_versions(publisher)
+    assert_monotonic(texts)
+    assert_one_live_per_key(texts)
+    assert_published_fields_frozen(texts)
+    assert_every_version_audited(publisher, store)
+
+
+def test_tip_off_passes_between_a_crash_and_the_next_export():
+    service, store, publisher, clock, _ = _crash_day(
+        "after_ledger_write", crash_at=TIPOFF - timedelta(minutes=1), next_at=TIPOFF + timedelta(minutes=1))
+    # c and m were locked by the crashed export before tip-off; d arrived after tip-off and is refused.
+    assert set(players(current_picks(publisher))) == {"a", "b", "c", "m"}
+    _check_outputs(publisher, store)
+
+
+@pytest.mark.parametrize("second", ["after_date_file_write", "after_all_json_write", "before_audit_write"])
+def test_two_crashed_exports_in_a_row_lose_no_audit(second):
+    """The second crashed export overwrites the first one's unaudited version: its recovered record must
+    be stored before that (G4), so the third export has the whole history audited."""
+    service, store, publisher, clock = make_service()
+    service.load_signal(GAME_DATE, [signal("a")])
+    with crashing("before_audit_write", store, publisher), pytest.raises(Crash):
+        service.export(GAME_DATE, "signal_updated")
+    clock.advance(minutes=5)
+    service.load_signal(GAME_DATE, [signal("a"), signal("b", rank=2)])
+    with crashing(second, store, publisher), pytest.raises(Crash):
+        service.export(GAME_DATE, "signal_updated")
+    clock.advance(minutes=5)
+    service.export(GAME_DATE, "scheduled")
+    assert set(players(current_picks(publisher))) == {"a", "b"}
+    _check_outputs(publisher, store)
