@@ -221,6 +221,15 @@ def test_load_export_inputs_with_season_reads_the_graded_ledger_of_the_season(st
     assert {row.pick.game_date for row in season_opener.season_ledger} <= {date(2024, 10, 1)}
 
 
+def test_audited_ids_cover_the_date_all_json_shows(store):
+    """all.json may show another date than the export's; its version may need recovering (G4)."""
+    store.append_audit([audit_record("e-day"), audit_record("e-next", game_date=DAY + timedelta(days=1)),
+                        audit_record("e-far", game_date=DAY + timedelta(days=5))])
+    assert store.load_export_inputs(DAY, with_season=False).audited_export_ids == {"e-day"}
+    inputs = store.load_export_inputs(DAY, with_season=False, all_json_date=DAY + timedelta(days=1))
+    assert inputs.audited_export_ids == {"e-day", "e-next"}
+
+
 def test_audit_records_are_ordered_by_exported_at_then_export_id(store):
     later = PUBLISHED_AT + timedelta(milliseconds=1)
     store.append_audit([audit_record("e-c", exported_at=later), audit_record("e-b", exported_at=PUBLISHED_AT)])

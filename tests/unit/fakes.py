@@ -19,7 +19,7 @@ class FakeStore:
     manual: list = field(default_factory=list)
     audit: list = field(default_factory=list)
 
-    def load_export_inputs(self, game_date, *, with_season):
+    def load_export_inputs(self, game_date, *, with_season, all_json_date=None):
         season = tuple(r for r in self.ledger if season_start(game_date) <= r.pick.game_date <= game_date)
         return ExportInputs(
             merge=MergeInputs(
@@ -30,7 +30,8 @@ class FakeStore:
                 results=tuple(self.results.get(game_date, ())),
             ),
             season_ledger=season if with_season else (),
-            audited_export_ids=frozenset(a.export_id for a in self.audit if a.game_date == game_date),
+            audited_export_ids=frozenset(a.export_id for a in self.audit
+                                         if a.game_date in (game_date, all_json_date or game_date)),
         )
 
     def append_ledger(self, rows):

@@ -425,3 +425,15 @@ def test_two_crashed_exports_in_a_row_lose_no_audit(second):
     service.export(GAME_DATE, "scheduled")
     assert set(players(current_picks(publisher))) == {"a", "b"}
     _check_outputs(publisher, store)
+
+
+def test_crash_late_evening_then_the_next_days_export_audits_the_overwritten_all_json():
+    """The crashed export wrote all.json at 23:50 Eastern and died before its audit row; the next
+    export is of the next day and overwrites all.json. That version must be audited first (G4)."""
+    next_day = GAME_DATE + timedelta(days=1)
+    service, store, publisher, clock, _ = _crash_day(
+        "before_audit_write", first_at=datetime(2026, 3, 1, 4, 0, tzinfo=UTC),
+        crash_at=datetime(2026, 3, 1, 4, 50, tzinfo=UTC), next_at=datetime(2026, 3, 1, 5, 10, tzinfo=UTC),
+        next_date=next_day, game_time=None)
+    assert json.loads(publisher.read(ALL_JSON)[0])["date"] == next_day.isoformat()
+    assert_every_version_audited(publisher, store)

@@ -83,11 +83,13 @@ class BigQueryStore:
 
     # -- PickStore ---------------------------------------------------------------------------
 
-    def load_export_inputs(self, game_date: date, *, with_season: bool) -> ExportInputs:
+    def load_export_inputs(self, game_date: date, *, with_season: bool,
+                           all_json_date: date | None = None) -> ExportInputs:
         result = self._query("read", self.export_inputs_sql(), [
             bigquery.ScalarQueryParameter("game_date", "DATE", game_date),
             bigquery.ScalarQueryParameter("season_start", "DATE", season_start(game_date)),
             bigquery.ScalarQueryParameter("with_season", "BOOL", with_season),
+            bigquery.ScalarQueryParameter("all_json_date", "DATE", all_json_date or game_date),
         ])
         (row,) = list(result)
         return ExportInputs(
@@ -111,7 +113,7 @@ SELECT
   ARRAY(SELECT AS STRUCT {ledger} FROM `{self.dataset}.{rows.LEDGER_TABLE}` WHERE game_date = @game_date) AS ledger,
   ARRAY(SELECT AS STRUCT {self._columns(rows.MANUAL_TABLE)} FROM `{self.dataset}.{rows.MANUAL_TABLE}` WHERE game_date = @game_date) AS manual,
   ARRAY(SELECT AS STRUCT {self._columns(rows.RESULTS_TABLE)} FROM `{self.dataset}.{rows.RESULTS_TABLE}` WHERE game_date = @game_date) AS results,
-  ARRAY(SELECT AS STRUCT export_id FROM `{self.dataset}.{rows.AUDIT_TABLE}` WHERE game_date = @game_date) AS audited,
+  ARRAY(SELECT AS STRUCT export_id FROM `{self.dataset}.{rows.AUDIT_TABLE}` WHERE game_date = @game_date OR game_date = @all_json_date) AS audited,
   ARRAY(SELECT AS STRUCT {ledger} FROM `{self.dataset}.{rows.LEDGER_TABLE}` WHERE game_date >= @season_start AND game_date <= @game_date AND @with_season) AS season
 """
 

@@ -49,7 +49,8 @@ class SqliteStore:
 
     # -- PickStore ---------------------------------------------------------------------------
 
-    def load_export_inputs(self, game_date: date, *, with_season: bool) -> ExportInputs:
+    def load_export_inputs(self, game_date: date, *, with_season: bool,
+                           all_json_date: date | None = None) -> ExportInputs:
         with self._transaction(write=False) as connection:  # one snapshot for every table
             def of_date(table: str) -> list[dict]:
                 return self._select(connection, table, game_date, game_date)
@@ -62,8 +63,8 @@ class SqliteStore:
                 results=tuple(map(rows.result_from_row, of_date(rows.RESULTS_TABLE))),
             )
             audited = connection.execute(
-                f"SELECT DISTINCT export_id FROM {rows.AUDIT_TABLE} WHERE game_date = ?",
-                (game_date.isoformat(),),
+                f"SELECT DISTINCT export_id FROM {rows.AUDIT_TABLE} WHERE game_date IN (?, ?)",
+                (game_date.isoformat(), (all_json_date or game_date).isoformat()),
             ).fetchall()
             season = ()
             if with_season:

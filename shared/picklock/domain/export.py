@@ -66,7 +66,10 @@ def plan_export(
     now: datetime,
     export_id: str,
     trigger: str,
+    all_json_date_file: PublishedDocument | None = None,
 ) -> ExportPlan:
+    """`all_json_date_file` is the per-date file of the date all.json shows, when that is another
+    date: if all.json's version is unaudited, its export wrote that file too."""
     if trigger not in TRIGGERS:
         raise ValueError(f"unknown trigger {trigger!r}; expected one of {', '.join(TRIGGERS)}")
     now = to_utc(now)
@@ -74,7 +77,7 @@ def plan_export(
     shown = tuple(date_file.picks()) if date_file else ()
     merged = merge_and_lock(replace(inputs.merge, shown=shown), now=now, export_id=export_id)
 
-    recovered = tuple(_recover_unaudited(inputs, date_file, all_json))
+    recovered = tuple(_recover_unaudited(inputs, date_file, all_json, all_json_date_file))
 
     new_date_doc = date_document(game_date, merged.picks, export_id=export_id, generated_at=now)
     date_text = None
@@ -98,7 +101,7 @@ def plan_export(
     return ExportPlan(export_id, record.outcome, merged, date_text, all_json_text, recovered + (record,))
 
 
-def _recover_unaudited(inputs: ExportInputs, date_file, all_json):
+def _recover_unaudited(inputs: ExportInputs, date_file, all_json, all_json_date_file):
     """A crash after a file write and before its audit row leaves an unaudited version (G4, G7):
     rebuild its record from the published text itself."""
     audited = inputs.audited_export_ids
@@ -106,9 +109,9 @@ def _recover_unaudited(inputs: ExportInputs, date_file, all_json):
         same_export_all = all_json if all_json and all_json.export_id == date_file.export_id else None
         yield _recovered(date_file, same_export_all)
     if (all_json is not None and all_json.export_id not in audited
-            and all_json.game_date == inputs.merge.game_date
             and (date_file is None or all_json.export_id != date_file.export_id)):
-        yield _recovered(all_json, all_json)
+        same_export = all_json_date_file and all_json_date_file.export_id == all_json.export_id
+        yield _recovered(all_json_date_file if same_export else all_json, all_json)
 
 
 def current_audit(records: Iterable[AuditRecord]) -> list[AuditRecord]:

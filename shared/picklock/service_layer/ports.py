@@ -13,8 +13,10 @@ class PreconditionFailed(Exception):
 
 
 class PickStore(Protocol):
-    def load_export_inputs(self, game_date: date, *, with_season: bool) -> ExportInputs:
-        """Everything one export reads, in one read (one BigQuery job)."""
+    def load_export_inputs(self, game_date: date, *, with_season: bool,
+                           all_json_date: date | None = None) -> ExportInputs:
+        """Everything one export reads, in one read (one BigQuery job). The audited export ids
+        cover `all_json_date` too: the date all.json shows may have an unaudited version."""
 
     def append_ledger(self, rows: Sequence[LedgerRow]) -> None: ...
 

@@ -91,11 +91,15 @@ class PicklockService:
             # Read even when not ours to write: a crashed export of this date may have left an
             # unaudited all.json version that only this export can recover (G4, G7).
             all_text, all_generation = self.publisher.read(ALL_JSON)
-            inputs = self.store.load_export_inputs(game_date, with_season=writes_all_json)
+            all_json = PublishedDocument.parse(all_text)
+            other_date = all_json.game_date if all_json and all_json.game_date != game_date else None
+            other_date_file = self.published(other_date) if other_date else None
+            inputs = self.store.load_export_inputs(game_date, with_season=writes_all_json, all_json_date=other_date)
             plan = plan_export(
                 inputs,
                 date_file=PublishedDocument.parse(date_text),
-                all_json=PublishedDocument.parse(all_text),
+                all_json=all_json,
+                all_json_date_file=other_date_file,
                 now=now,
                 export_id=new_export_id(game_date, now, self.token()),
                 trigger=trigger,
