@@ -118,13 +118,24 @@ def _same_date(row: dict, game_date: date, where: str) -> None:
         raise InputError(f"{where}.game_date", f"{row['game_date']} differs from --date {game_date}")
 
 
-def signal_rows(data: Any, game_date: date, where: str) -> list[SignalRow]:
-    validate("signal-rows", data, where)
-    rows, seen = [], {}
+def _keyed_rows(schema_name: str, data: Any, game_date: date, where: str, build, kind: str) -> list:
+    """Validate a file of rows for one date; `build(row, at)` makes each; one `kind` per pick key."""
+    validate(schema_name, data, where)
+    built, seen = [], {}
     for index, row in enumerate(data):
         at = f"{where}[{index}]"
         _same_date(row, game_date, at)
-        signal = SignalRow(
+        value = build(row, at)
+        if value.key in seen:
+            raise InputError(at, f"duplicate {kind} {value.key} (also row {seen[value.key]})")
+        seen[value.key] = index
+        built.append(value)
+    return built
+
+
+def signal_rows(data: Any, game_date: date, where: str) -> list[SignalRow]:
+    def build(row: dict, at: str) -> SignalRow:
+        return SignalRow(
             game_date=game_date, player_lookup=row["player_lookup"], team=row["team_abbr"],
             opponent=row["opponent_team_abbr"], direction=row["recommendation"],
             line=_finite(row["line_value"], f"{at}.line_value"), system_id=row["system_id"],
@@ -135,26 +146,14 @@ def signal_rows(data: Any, game_date: date, where: str) -> list[SignalRow]:
             rank=None if row.get("rank") is None else int(row["rank"]),  # 2.0 is a valid integer: store 2
             angles=tuple(row.get("pick_angles") or ()),
         )
-        if signal.key in seen:
-            raise InputError(at, f"duplicate pick key {signal.key} (also row {seen[signal.key]})")
-        seen[signal.key] = index
-        rows.append(signal)
-    return rows
+    return _keyed_rows("signal-rows", data, game_date, where, build, "pick key")
 
 
 def result_rows(data: Any, game_date: date, where: str) -> list[GameResult]:
-    validate("results-rows", data, where)
-    rows, seen = [], {}
-    for index, row in enumerate(data):
-        at = f"{where}[{index}]"
-        _same_date(row, game_date, at)
-        result = GameResult(game_date, row["player_lookup"], row.get("stat") or DEFAULT_STAT,
-                            _finite(row["actual_value"], f"{at}.actual_value"))
-        if result.key in seen:
-            raise InputError(at, f"duplicate result for {result.key} (also row {seen[result.key]})")
-        seen[result.key] = index
-        rows.append(result)
-    return rows
+    def build(row: dict, at: str) -> GameResult:
+        return GameResult(game_date, row["player_lookup"], row.get("stat") or DEFAULT_STAT,
+                          _finite(row["actual_value"], f"{at}.actual_value"))
+    return _keyed_rows("results-rows", data, game_date, where, build, "result for")
 
 
 def manual_command(data: Any, where: str) -> ManualCommand:
