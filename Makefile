@@ -71,3 +71,19 @@ infra-check: $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION) ## offline checks of 
 	@command -v $(TERRAFORM) >/dev/null || { echo "infra-check: $(TERRAFORM) not found (set TERRAFORM=/path/to/terraform)" >&2; exit 1; }
 	$(TERRAFORM) fmt -check -recursive infra/
 	$(CHECKOV_VENV)/bin/checkov --directory infra --framework terraform --skip-download --compact --quiet
+
+# -- benchmarks (docs/BENCHMARKS.md) ------------------------------------------------------------
+.PHONY: bench
+
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-dev
+	$(PY) -m pip install --quiet -e ".[test,gcp,bench]"
+	touch $@
+
+bench: install-dev $(VENV)/.installed-bench ## cost, latency and scaling of an export next to a naive baseline (starts the emulators itself; ~10 min)
+	$(PY) tools/bench.py
+
+# -- reliability (docs/RELIABILITY.md) ------------------------------------------------------------
+.PHONY: chaos
+
+chaos: install-dev ## concurrency, crashes, redelivery, backend faults, bursts, bad input at full scale; figures to docs/RELIABILITY.md (~10 min)
+	$(PY) tools/chaos.py

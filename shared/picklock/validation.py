@@ -80,11 +80,31 @@ def _validator(schema_name: str) -> Draft202012Validator:
 
 
 def validate(schema_name: str, data: Any, where: str) -> None:
+    _refuse_unpaired_surrogates(data, where)
     errors = sorted(_validator(schema_name).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         error = errors[0]
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
         raise InputError(f"{where}{path}", _describe(error))
+
+
+def _refuse_unpaired_surrogates(data: Any, where: str) -> None:
+    """A JSON escape such as \\ud800, or a command-line argument that is not UTF-8, yields a str no
+    table or file can store: refuse it here, by name, instead of failing later in an adapter."""
+    pending = [(where, data)]
+    while pending:  # a loop, not recursion: parse_json lets nesting reach the recursion limit
+        at, value = pending.pop()
+        if isinstance(value, dict):
+            # A field name is reported at its object; names in paths are escaped, as the error is text.
+            pending += [(at, key) for key in value]
+            pending += [(f"{at}.{key.encode('utf-8', 'backslashreplace').decode()}", item) for key, item in value.items()]
+        elif isinstance(value, list):
+            pending += [(f"{at}[{index}]", item) for index, item in enumerate(value)]
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as error:
+                raise InputError(at, f"not valid Unicode (unpaired surrogate at character {error.start})") from None
 
 
 def _describe(error) -> str:

@@ -34,7 +34,7 @@ class RecordingClient:
         self.statements = []
         self.signal = [rows.signal_to_row(s) for s in signal]
 
-    def query_and_wait(self, sql, job_config=None):
+    def query_and_wait(self, sql, job_config=None, **limits):
         self.statements.append((sql, job_config))
         if "AS signal" in sql:
             empty = {name: [] for name in ("ledger", "manual", "results", "audited", "season")}

@@ -14,6 +14,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Mapping, Sequence
 
 from google.cloud import bigquery
+from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
 
 from ..domain.calendar import season_start, to_utc
 from ..domain.export import AuditRecord, ExportInputs
@@ -21,6 +22,13 @@ from ..domain.merge import MergeInputs
 from ..domain.picks import GameResult, LedgerRow, ManualCommand, SignalRow
 from . import rows
 from .ddl import TableSchema, default_schema
+
+# Each call gives up after this long, well within the function timeout (60 s, infra/variables.tf):
+# a persistent fault then fails the push and Pub/Sub redelivers it. The client's defaults retry
+# for 10 minutes and re-run a failed query for 40, long after the push was given up on.
+CALL_TIMEOUT_SECONDS = 10.0
+_CALL_LIMITS = dict(api_timeout=CALL_TIMEOUT_SECONDS, retry=DEFAULT_RETRY.with_timeout(CALL_TIMEOUT_SECONDS),
+                    job_retry=DEFAULT_JOB_RETRY.with_timeout(CALL_TIMEOUT_SECONDS))
 
 _PARAMETER_TYPES = {"STRING": "STRING", "INT64": "INT64", "FLOAT64": "FLOAT64", "BOOL": "BOOL",
                     "DATE": "DATE", "TIMESTAMP": "TIMESTAMP"}
@@ -168,7 +176,7 @@ SELECT
 
     def _query(self, kind: str, sql: str, parameters: list) -> Any:
         config = bigquery.QueryJobConfig(query_parameters=parameters)
-        result = self.client.query_and_wait(sql, job_config=config)
+        result = self.client.query_and_wait(sql, job_config=config, **_CALL_LIMITS)
         self.jobs[kind] += 1
         self.jobs["bytes_processed"] += result.total_bytes_processed or 0
         return result

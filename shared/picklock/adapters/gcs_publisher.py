@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from google.api_core import exceptions
 from google.cloud import storage
+from google.cloud.storage.retry import DEFAULT_RETRY
 
 from ..service_layer.ports import PreconditionFailed
 
@@ -20,6 +21,11 @@ CONTENT_TYPE = "application/json; charset=utf-8"
 LIVE_CACHE_CONTROL = "public, max-age=60"
 IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
 IMMUTABLE_PREFIX = "v1/best-bets/history/"
+# Each call gives up after this long, well within the function timeout (60 s, infra/variables.tf):
+# a persistent fault then fails the push and Pub/Sub redelivers it, instead of the client's
+# default 2 minutes of retries outliving the push. Every write is conditional, so retrying it is safe.
+CALL_TIMEOUT_SECONDS = 10.0
+_CALL_LIMITS = dict(timeout=CALL_TIMEOUT_SECONDS, retry=DEFAULT_RETRY.with_timeout(CALL_TIMEOUT_SECONDS))
 
 
 def cache_control(name: str) -> str:
@@ -43,7 +49,7 @@ class GcsPublisher:
     def read(self, name: str) -> tuple[str | None, int]:
         blob = self.bucket.blob(name)
         try:
-            data = blob.download_as_bytes()
+            data = blob.download_as_bytes(**_CALL_LIMITS)
         except exceptions.NotFound:
             return None, 0
         return data.decode("utf-8"), blob.generation  # generation from the same response's headers
@@ -53,7 +59,7 @@ class GcsPublisher:
         blob.cache_control = cache_control(name)
         try:
             blob.upload_from_string(text.encode("utf-8"), content_type=CONTENT_TYPE,
-                                    if_generation_match=if_generation_match)
+                                    if_generation_match=if_generation_match, **_CALL_LIMITS)
         except exceptions.PreconditionFailed as error:
             raise PreconditionFailed(f"gs://{self.bucket_name}/{name}: not at generation {if_generation_match}") from error
         return blob.generation

@@ -15,7 +15,6 @@ their request_id (G5).
 from __future__ import annotations
 
 import base64
-import binascii
 import functools
 import json
 import logging
@@ -79,7 +78,7 @@ class Handlers:
 
     def _park(self, topic: str, message_id: str | None, body: bytes, error: InputError) -> None:
         parked_id = self.dead_letters.publish_bytes(dead_letter_topic(topic), body, {
-            "error": _truncate(str(error)), "source_topic": topic, "message_id": message_id or "",
+            "error": _truncate(str(error)), "source_topic": topic, "message_id": _truncate(str(message_id or "")),
         })
         log.error("poison message parked on %s as %s: %s", dead_letter_topic(topic), parked_id, error,
                   extra=context(topic=topic, message_id=message_id, error=error))
@@ -106,8 +105,8 @@ def _unwrap(event: Any) -> tuple[str | None, bytes, InputError | None]:
         return message_id, _raw(data), InputError("message.data", "not a base64 string")
     try:
         return message_id, base64.b64decode(data, validate=True), None
-    except binascii.Error:
-        return message_id, data.encode("utf-8"), InputError("message.data", "not valid base64")
+    except ValueError:  # binascii.Error, or a character that is not even ASCII
+        return message_id, data.encode("utf-8", "surrogatepass"), InputError("message.data", "not valid base64")
 
 
 def _raw(value: Any) -> bytes:
@@ -117,7 +116,7 @@ def _raw(value: Any) -> bytes:
 
 
 def _truncate(text: str) -> str:
-    return text.encode("utf-8")[:MAX_ATTRIBUTE_BYTES].decode("utf-8", errors="ignore")
+    return text.encode("utf-8", "backslashreplace")[:MAX_ATTRIBUTE_BYTES].decode("utf-8", errors="ignore")
 
 
 @functools.cache
