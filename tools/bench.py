@@ -33,7 +33,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -892,10 +891,9 @@ def latency_run(stack, publish: Callable[[int], None], prepare: Callable[[int], 
     return samples, misses
 
 
-def bench_latency(results: Results, stack, count: int, in_process: float | None,
-                  between: Callable[[], None] | None = None) -> None:
-    """The first message to each function (cold), then `between` (the burst), then `count` warm
-    samples of each path, interleaved so that both see the same load on this shared machine."""
+def bench_latency(results: Results, stack, count: int, in_process: float | None) -> None:
+    """The first message to each function (cold), then `count` warm samples of each path,
+    interleaved so that both see the same load on this shared machine."""
     from picklock.topics import MANUAL_PICKS, SIGNAL_UPDATED
 
     version = [0]
@@ -914,8 +912,6 @@ def bench_latency(results: Results, stack, count: int, in_process: float | None,
     logs = {name: stack.functions[name].log for name in paths}  # path names are the topic names
     log("latency: the first message to each function (cold)")
     cold = {name: latency_run(stack, publish, prepare, 1, 0, logs[name]) for name, (publish, prepare) in paths.items()}
-    if between is not None:
-        between()
     log(f"latency: {count} warm samples of each path, interleaved")
     load = os.getloadavg()[0]
     warm: dict[str, list[float]] = {name: [] for name in paths}
@@ -953,6 +949,10 @@ def bench_burst(results: Results, stack, emulators, count: int, per_export: dict
     from picklock.topics import SIGNAL_UPDATED, encode_message
 
     log(f"burst: {count} signal-updated messages")
+    if all_json_generation(stack.bucket) == 0:  # the slate as published before the burst
+        stack.store.replace_signal(TODAY, signal_rows(TODAY, 0))
+        latency_run(stack, lambda k: stack.pubsub.publish(SIGNAL_UPDATED, {"game_date": TODAY.isoformat()}),
+                    lambda k: None, 1, 0, stack.functions[SIGNAL_UPDATED].log)
     stack.store.replace_signal(TODAY, signal_rows(TODAY, 10_000))  # one real change, then the flood
     time.sleep(1.0)  # let the logs of earlier exports land
     function_log = LogTail(stack.functions[SIGNAL_UPDATED].log)
@@ -1149,7 +1149,8 @@ EXPLANATIONS = {
         "(`picklock.entrypoints.functions.handlers()`), then the first use of the clients. The baseline imports "
         "the three client libraries at module load, as a design without lazy clients would."),
     "burst": (
-        "The signal changes once, then the messages are published as fast as the client can (batched). The "
+        "On a fresh local stack with a published 10-pick slate, the signal changes once, then the messages are "
+        "published as fast as the client can (batched). The "
         "functions' logs give the exports and outcomes; the emulators' access logs give the Cloud Storage "
         "uploads to this bucket and the BigQuery jobs of this project during the burst. The baseline column is "
         "derived: messages × the naive export's measured per-export counts (it writes on every export, to the "
@@ -1250,21 +1251,21 @@ def run_on_emulators(results: Results, sections: set[str], *, reps: int, lengths
                 bench_jobs(results, backends, reps)
             if "history" in sections:
                 hist = bench_history(results, backends, lengths, reps)
-        if sections & {"latency", "burst"}:
+        stack_logs = ROOT / ".emulators" / "logs" / "bench-functions"
+        if "latency" in sections:
             log("starting the local stack (functions-framework x3, push subscriptions)")
-            with LocalStack(env, ROOT / ".emulators" / "logs" / "bench-functions", project=f"{project}-stack",
-                            now=format_instant(NOW)) as stack:
-                in_process = results.get("jobs", "wall time per export, signal changed")
+            with LocalStack(env, stack_logs, project=f"{project}-latency", now=format_instant(NOW)) as stack:
                 stack.store.replace_signal(TODAY, signal_rows(TODAY, 0))
+                bench_latency(results, stack, latency_n, results.get("jobs", "wall time per export, signal changed"))
+        if "burst" in sections:
+            # A fresh stack: a published 10-pick slate, as before any burst, whatever latency left behind.
+            log("starting a fresh local stack for the burst")
+            with LocalStack(env, stack_logs, project=f"{project}-burst", now=format_instant(NOW)) as stack:
                 per_export = {"baseline": {
                     "bq": (results.get("jobs", "BigQuery read jobs per export, signal changed", "baseline") or 3)
                     + (results.get("jobs", "BigQuery write jobs per export, signal changed", "baseline") or 3),
                     "gcs": results.get("jobs", "Cloud Storage writes per export, signal changed", "baseline") or 2}}
-                burst = (lambda: bench_burst(results, stack, emulators, burst_n, per_export)) if "burst" in sections else None
-                if "latency" in sections:  # the burst runs between the cold and the warm samples, on a 10-pick slate
-                    bench_latency(results, stack, latency_n, in_process, between=burst)
-                elif burst:
-                    burst()
+                bench_burst(results, stack, emulators, burst_n, per_export)
     except KeyboardInterrupt:
         log("interrupted; stopping everything this run started")
         raise

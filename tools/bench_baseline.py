@@ -32,10 +32,6 @@ from picklock.service_layer.services import ALL_JSON, date_file_name, new_export
 
 _SCALAR_TYPES = {"STRING", "INT64", "FLOAT64", "BOOL", "DATE", "TIMESTAMP"}
 
-# What each statement of the naive export reads: (table, columns) over the date's partition.
-# tools/bench.py turns this into an estimate of bytes processed (the emulator reports 0).
-READS = (rows.SIGNAL_TABLE, rows.LEDGER_TABLE, rows.MANUAL_TABLE)
-
 
 class NaiveExporter:
     """One naive export per call; `client` and `bucket` talk to the emulators."""

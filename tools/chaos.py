@@ -53,7 +53,7 @@ def rows(results: list[dict]) -> list[tuple[str, str]]:
     by_test = {r["test"]: r for r in results}
     out = []
     if c := by_test.get("concurrency"):
-        out.append(("Concurrency: 8 exports at once, mixed triggers, signal rewritten mid-round (emulators)",
+        out.append(("Concurrency: 8 exports at once, mixed triggers, the signal rewritten between and during rounds (emulators)",
                     f"{c['rounds']} rounds, {c['exports']} exports ({c['published']} published, {c['unchanged']} "
                     f"unchanged, {c['conflicts']} gave up after 6 lost races), {c['lost_races']} lost races retried; "
                     f"{c['versions_checked']} versions checked: {c['locks_lost']} locks lost, {c['live_duplicates']} "

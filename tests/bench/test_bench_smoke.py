@@ -143,8 +143,8 @@ def test_latency_and_burst_through_pubsub_push(emulators, tmp_path):
     with LocalStack(emulators.env, tmp_path / "functions", project=f"bench-smoke-{uuid.uuid4().hex[:6]}",
                     now=bench.format_instant(bench.NOW)) as stack:
         stack.store.replace_signal(bench.TODAY, bench.signal_rows(bench.TODAY, 0))
-        bench.bench_latency(results, stack, 2, None, between=lambda: bench.bench_burst(
-            results, stack, emulators, 3, {"baseline": {"bq": 6, "gcs": 2}}))
+        bench.bench_latency(results, stack, 2, None)
+        bench.bench_burst(results, stack, emulators, 3, {"baseline": {"bq": 6, "gcs": 2}})
     assert results.get("latency", "signal-updated -> all.json p50") is not None  # every message changed all.json
     assert results.get("latency", "manual-picks -> all.json p50") is not None
     assert not [n for n in results.notes if "did not change all.json" in n]

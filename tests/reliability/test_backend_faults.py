@@ -99,7 +99,7 @@ def timed_export(service: PicklockService, trigger: str, timeout: float):
 
 
 def test_transient_faults_are_retried_and_every_export_succeeds(cloud, proxies):
-    exports = scaled(4, 20)
+    exports = scaled(4, 15)
     rng = random.Random(11)
     clock = RunningClock()
     service = behind(proxies, cloud, clock)

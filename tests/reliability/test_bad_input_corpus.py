@@ -210,7 +210,7 @@ def check_accepted(value) -> None:
 @pytest.mark.parametrize("topic", TOPICS)
 def test_fuzzed_messages_are_accepted_well_formed_or_parked_never_raised(topic):
     started = time.monotonic()
-    examples = scaled(150, 1000)
+    examples = scaled(150, 500)
     counts = {"accepted": 0, "parked": 0}
 
     @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))

@@ -53,7 +53,7 @@ def crash(backend, step: str, now: str) -> None:
 
 @pytest.mark.parametrize("step", STEPS)
 def test_the_next_export_completes_what_a_crashed_export_left(backend, step, tmp_path):
-    cycles = scaled(1, 3)
+    cycles = scaled(1, 2)
     rng = random.Random(f"{step}-{backend.name}")
     twin = embedded_backend(tmp_path / "twin")
     started = time.monotonic()
