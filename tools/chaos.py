@@ -102,7 +102,7 @@ def rows(results: list[dict]) -> list[tuple[str, str]]:
         out.append(("Transient faults: 15% of requests 503, 10% of write replies lost, 5% delayed (emulators)",
                     f"{t['exports']} exports, {t['requests']} requests, {t['faults_injected']} faults injected "
                     f"({t['unavailable']} 503, {t['lost_replies']} lost replies, {t['delayed']} delays), "
-                    f"{t['retried']} retried by the clients, {t['redelivered']} exports redelivered; "
+                    f"{t['retried']} retried by the clients, {t['redelivered']} deliveries repeated after a failure; "
                     f"{t['versions_checked']} versions checked, {t['violations']} violations; longest export "
                     f"{t['longest_export_seconds']} s; {t['seconds']} s"))
     for r in results:

@@ -80,13 +80,13 @@ def behind(proxies, backend, clock) -> PicklockService:
                            GcsPublisher(PROJECT, backend.config.bucket, client=client), clock=clock)
 
 
-def timed_export(service: PicklockService, trigger: str, timeout: float):
-    """(seconds, report or the exception raised); fails the test if the export outlives `timeout`."""
+def timed(action, timeout: float):
+    """(seconds, what `action` returned or raised); fails the test if it outlives `timeout`."""
     result = {}
 
     def run():
         try:
-            result["value"] = service.export(GAME_DATE, trigger)
+            result["value"] = action()
         except Exception as error:  # noqa: BLE001 - what the function would raise to Pub/Sub
             result["value"] = error
 
@@ -94,8 +94,20 @@ def timed_export(service: PicklockService, trigger: str, timeout: float):
     thread = threading.Thread(target=run, daemon=True)  # left behind if it hangs: the test has failed
     thread.start()
     thread.join(timeout)
-    assert not thread.is_alive(), f"the export still runs after {timeout:.0f}s (the function timeout)"
+    assert not thread.is_alive(), f"still running after {timeout:.0f}s (the function timeout)"
     return time.monotonic() - started, result["value"]
+
+
+def delivered(action) -> tuple[float, int]:
+    """Run `action` as Pub/Sub delivers a message to a function: again after a failure, at most
+    MAX_DELIVERY_ATTEMPTS times. (longest attempt in seconds, redeliveries); fails if every one fails."""
+    longest = 0.0
+    for attempt in range(MAX_DELIVERY_ATTEMPTS):
+        seconds, result = timed(action, FUNCTION_TIMEOUT_SECONDS)
+        longest = max(longest, seconds)
+        if not isinstance(result, Exception):
+            return longest, attempt
+    raise AssertionError(f"every delivery failed, the last with {result!r}")
 
 
 def test_transient_faults_are_retried_and_every_export_succeeds(cloud, proxies):
@@ -111,18 +123,13 @@ def test_transient_faults_are_retried_and_every_export_succeeds(cloud, proxies):
     for number in range(exports):
         if number % 2 == 0:
             upstream.load_signal(GAME_DATE, signal_run(rng, number))
-        if number % 5 == 4:  # an operator command: a lost reply and its retry must record it once
-            service.submit_manual(ManualCommand(
-                f"faults-{number}", clock() - timedelta(seconds=1), "add", GAME_DATE, f"bench{number}", "ops",
-                team="LAL", opponent="GSW", direction="OVER", line=11.5), check=False)
         # A streak of faults can outlast a call's retries: the function fails and Pub/Sub redelivers.
-        for _ in range(MAX_DELIVERY_ATTEMPTS):
-            seconds, report = timed_export(service, TRIGGERS[number % len(TRIGGERS)], FUNCTION_TIMEOUT_SECONDS)
-            longest = max(longest, seconds)
-            if not isinstance(report, Exception):
-                break
-            redelivered += 1
-        assert not isinstance(report, Exception), f"export {number} failed every delivery: {report!r}"
+        if number % 5 == 4:  # an operator command: a lost reply and its retry must record it once
+            command = ManualCommand(f"faults-{number}", clock() - timedelta(seconds=1), "add", GAME_DATE,
+                                    f"bench{number}", "ops", team="LAL", opponent="GSW", direction="OVER", line=11.5)
+            redelivered += delivered(lambda: service.submit_manual(command, check=False))[1]
+        seconds, redeliveries = delivered(lambda: service.export(GAME_DATE, TRIGGERS[number % len(TRIGGERS)]))
+        longest, redelivered = max(longest, seconds), redelivered + redeliveries
     for proxy in (proxies.bigquery, proxies.storage):
         proxy.heal()
     violations = history_violations(proxies.storage.journal, service)
@@ -160,7 +167,7 @@ def test_a_persistent_fault_fails_the_export_in_time_and_half_writes_nothing(clo
     started = time.monotonic()
     longest = 0.0
     for _ in range(attempts):
-        seconds, outcome = timed_export(service, "signal_updated", FUNCTION_TIMEOUT_SECONDS)
+        seconds, outcome = timed(lambda: service.export(GAME_DATE, "signal_updated"), FUNCTION_TIMEOUT_SECONDS)
         assert isinstance(outcome, Exception), f"the export succeeded despite: {placement}"
         longest = max(longest, seconds)
     getattr(proxies, where).heal()
