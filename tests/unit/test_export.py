@@ -95,13 +95,18 @@ def test_unchanged_export_writes_nothing_and_is_audited_as_unchanged():
     assert record.document == first.date_text  # what users see after this export
 
 
-def test_a_change_only_in_the_season_record_rewrites_all_json_only():
-    store, bucket = _store(), Bucket()
-    plan(store, bucket, export_id="e1")
+def _grade_a_pick_yesterday(store) -> None:
+    """A graded pick of the day before: only the season record of today's all.json changes."""
     yesterday = date(2026, 2, 27)
     store.append_ledger(Core(yesterday).run(signal=[signal("y", game_date=yesterday)],
                                             results=[result("y", 40.0, game_date=yesterday)],
                                             now=START - timedelta(days=1)).ledger_rows)
+
+
+def test_a_change_only_in_the_season_record_rewrites_all_json_only():
+    store, bucket = _store(), Bucket()
+    plan(store, bucket, export_id="e1")
+    _grade_a_pick_yesterday(store)
     second = plan(store, bucket, now=at(1), export_id="e2")
     assert second.date_text is None and second.all_json_text is not None
     assert json.loads(second.all_json_text)["record"]["wins"] == 1
@@ -216,10 +221,7 @@ def test_unaudited_published_version_is_recovered_byte_for_byte():
 def test_unaudited_all_json_of_another_export_is_recovered_on_its_own():
     store, bucket = _store(), Bucket()
     plan(store, bucket, export_id="e1")
-    yesterday = date(2026, 2, 27)
-    store.append_ledger(Core(yesterday).run(signal=[signal("y", game_date=yesterday)],
-                                            results=[result("y", 40.0, game_date=yesterday)],
-                                            now=START - timedelta(days=1)).ledger_rows)
+    _grade_a_pick_yesterday(store)
     only_all = plan(store, bucket, now=at(1), export_id="e2", audit=False)
     assert only_all.date_text is None and only_all.all_json_text is not None
     exported = plan(store, bucket, now=at(2), export_id="e3")

@@ -124,7 +124,7 @@ def _merge_key(
     wanted = manual.wanted if manual else None
     added_manual = False
     if wanted is not None:
-        game_id, game_time = wanted_game(wanted, schedule)
+        game_id, game_time = _wanted_game(wanted, schedule)
         if holder is not None:
             if not (holder.source == "manual" and _same_pick(holder, wanted)):
                 events.append(Event(
@@ -160,7 +160,7 @@ def _merge_key(
     return picks
 
 
-def wanted_game(wanted: ManualCommand, schedule) -> tuple[str | None, datetime | None]:
+def _wanted_game(wanted: ManualCommand, schedule) -> tuple[str | None, datetime | None]:
     if wanted.game_time is not None:
         return schedule.get(wanted.team, (None, None))[0], wanted.game_time
     return schedule.get(wanted.team, (None, None))
