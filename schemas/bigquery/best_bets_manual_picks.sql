@@ -1,5 +1,7 @@
 -- Operator commands, append-only, one row per request_id (idempotency key).
 -- The manual pick of a key is its latest add/remove by submitted_at; voids are permanent facts.
+-- targets (remove/void): the pick ids and add request ids it withdraws, as seen when recorded
+-- (added by migrations/001; new columns go last, where ALTER TABLE ADD COLUMN puts them).
 CREATE TABLE IF NOT EXISTS `{dataset}.best_bets_manual_picks` (
   game_date DATE NOT NULL,
   request_id STRING NOT NULL,
@@ -17,7 +19,8 @@ CREATE TABLE IF NOT EXISTS `{dataset}.best_bets_manual_picks` (
   notes STRING,
   reason STRING,
   submitted_by STRING NOT NULL,
-  recorded_at TIMESTAMP NOT NULL
+  recorded_at TIMESTAMP NOT NULL,
+  targets ARRAY<STRING>
 )
 PARTITION BY game_date
 OPTIONS (require_partition_filter = TRUE);

@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
 from .adapters.ddl import schema_root
-from .domain.calendar import parse_instant
+from .domain.calendar import OutOfRange, checked_date, parse_checked_instant
 from .domain.picks import DEFAULT_STAT, GameResult, ManualCommand, SignalRow
 
 MAX_INPUT_BYTES = 4 * 1024 * 1024
@@ -122,9 +122,23 @@ def _instant(value: str | None, where: str) -> datetime | None:
     if value is None:
         return None
     try:
-        return parse_instant(value)
+        return parse_checked_instant(value)
+    except OutOfRange as error:
+        raise InputError(where, str(error)) from None
     except ValueError:
         raise InputError(where, f"{value!r} is not an ISO-8601 timestamp with a time zone") from None
+
+
+def instant_arg(text: str, where: str) -> datetime:
+    """An instant given on the command line or in the configuration (--now, --game-time)."""
+    return _instant(text, where)
+
+
+def _game_date(text: str, where: str) -> date:
+    try:
+        return checked_date(date.fromisoformat(text))
+    except OutOfRange as error:
+        raise InputError(where, str(error)) from None
 
 
 def _finite(value: float | None, where: str) -> float | None:
@@ -183,7 +197,7 @@ def manual_command(data: Any, where: str) -> ManualCommand:
         request_id=data["request_id"],
         submitted_at=_instant(data["submitted_at"], f"{where}.submitted_at"),
         action=data["action"],
-        game_date=date.fromisoformat(data["game_date"]),
+        game_date=_game_date(data["game_date"], f"{where}.game_date"),
         player_lookup=data["player_lookup"],
         submitted_by=data["submitted_by"],
         stat=data.get("stat", DEFAULT_STAT),
@@ -202,7 +216,7 @@ def manual_command(data: Any, where: str) -> ManualCommand:
 def trigger_message(topic: str, data: Any, where: str) -> date:
     """signal-updated / grading-complete: validated, and only the game date matters."""
     validate(topic, data, where)
-    return date.fromisoformat(data["game_date"])
+    return _game_date(data["game_date"], f"{where}.game_date")
 
 
 def read_file(path: Path) -> Any:
@@ -220,4 +234,4 @@ def game_date_arg(text: str, where: str = "--date") -> date:
         parsed = None
     if parsed is None or len(text) != 10:
         raise InputError(where, f"{text!r} is not a date (YYYY-MM-DD)")
-    return parsed
+    return _game_date(text, where)

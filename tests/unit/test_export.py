@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from picklock.domain.export import plan_export
+from picklock.domain.calendar import MAX_CLOCK_SKEW
+from picklock.domain.export import describe, plan_export
 from picklock.domain.render import PublishedDocument, sha256
 
 from builders import (
@@ -163,13 +164,30 @@ def test_all_json_follows_the_new_york_date_around_midnight(instant, eastern):
             assert json.loads(exported.all_json_text)["date"] == eastern.isoformat()
 
 
-def test_all_json_is_never_overwritten_with_an_earlier_date():
+def test_all_json_is_not_taken_back_from_an_exporter_just_past_midnight():
     bucket = Bucket()
     tomorrow = date(2026, 3, 1)
-    plan(_store(tomorrow), bucket, tomorrow, now=datetime(2026, 3, 1, 15, tzinfo=UTC))  # a clock ahead
+    midnight = datetime(2026, 3, 1, 5, tzinfo=UTC)  # 00:00 in New York
+    plan(_store(tomorrow), bucket, tomorrow, now=midnight + timedelta(seconds=30))  # a clock just past it
     shown = bucket.files["all"]
+    for behind in (timedelta(seconds=10), MAX_CLOCK_SKEW - timedelta(seconds=30)):
+        exported = plan(_store(GAME_DATE), bucket, GAME_DATE, now=midnight - behind)
+        assert exported.all_json_text is None and bucket.files["all"] == shown and exported.notices == ()
+
+
+def test_one_future_dated_export_does_not_freeze_all_json():
+    """A stray --now days ahead wrote all.json for a later date: the next export of the real today
+    takes it back, says so in its audit record, and a past-date export still never moves it (G8)."""
+    bucket = Bucket()
+    future = date(2026, 3, 3)
+    plan(_store(future), bucket, future, now=datetime(2026, 3, 3, 15, tzinfo=UTC))
+    yesterday = date(2026, 2, 27)
+    assert plan(_store(yesterday), bucket, yesterday, now=START).all_json_text is None
+    assert json.loads(bucket.files["all"])["date"] == "2026-03-03"
     exported = plan(_store(GAME_DATE), bucket, GAME_DATE, now=START)
-    assert exported.all_json_text is None and bucket.files["all"] == shown
+    assert json.loads(exported.all_json_text)["date"] == "2026-02-28"
+    assert [n["kind"] for n in exported.notices] == ["all_json_reclaimed"]
+    assert "all_json_reclaimed" in exported.audit[-1].events and "2026-03-03" in describe(exported)
 
 
 def test_all_json_of_an_earlier_date_is_replaced_by_today():

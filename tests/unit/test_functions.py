@@ -110,8 +110,9 @@ def test_redelivered_manual_message_adds_nothing_and_writes_no_new_version(world
     assert [a.outcome for a in world.store.audit] == ["published", "unchanged"]
 
 
-def test_manual_message_the_rules_refuse_is_applied_by_the_export_not_raised(world):
-    """Delivery order is not submission order, so the handler records and lets the export decide."""
+def test_manual_message_the_rules_refuse_is_recorded_and_parked_with_the_reason_not_raised(world):
+    """Delivery order is not submission order, so the handler records and lets the export decide;
+    a command not in effect is never acknowledged as if it were: it is parked with the reason."""
     world.service.load_signal(GAME_DATE, [signal("guisantos", "UNDER", 12.5)])
     world.handlers.on_signal_updated(message({"game_date": "2026-02-28"}))
 
@@ -120,7 +121,9 @@ def test_manual_message_the_rules_refuse_is_applied_by_the_export_not_raised(wor
     assert len(world.store.manual) == 1
     (live,) = [p for p in current_picks(world.publisher) if p["status"] != "voided"]
     assert (live["source"], live["direction"]) == ("algorithm", "UNDER")
-    assert world.dead_letters.messages(dead_letter_topic(MANUAL_PICKS)) == []
+    (parked,) = world.dead_letters.messages(dead_letter_topic(MANUAL_PICKS))
+    assert parked["attributes"]["error"].startswith("recorded, not in effect: ")
+    assert parked["attributes"]["error"].endswith("is held by published algorithm pick UNDER 12.5; void it first")
 
 
 def test_a_message_the_cli_publishes_is_one_the_function_applies(world):

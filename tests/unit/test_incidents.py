@@ -113,7 +113,7 @@ def test_removed_manual_pick_not_resurrected_by_lock_table():
 
     # Everything that could bring it back: the lock table's own rows, a redelivered add, the signal.
     clock.advance(minutes=5)
-    assert service.submit_manual(original, check=False) is False
+    assert service.submit_manual(original, check=False).recorded is False
     service.load_signal(GAME_DATE, [signal("mine", team="LAL", opponent="GSW")])
     service.export(GAME_DATE, "signal_updated")
     clock.advance(minutes=5)

@@ -6,7 +6,8 @@ from dataclasses import replace
 import pytest
 
 from picklock.domain.ledger import fold_ledger
-from picklock.domain.merge import MergeInputs, command_refusal, merge_and_lock
+from picklock.domain.commands import command_refusal, with_targets
+from picklock.domain.merge import MergeInputs, merge_and_lock
 from picklock.domain.picks import LedgerRow, PickKey
 
 from builders import (
@@ -394,10 +395,12 @@ def test_refusal_void_with_nothing_published():
     assert refusal == f"nothing published on {PickKey(GAME_DATE, 'a')} to void"
 
 
-def test_refusal_void_of_a_pick_published_after_the_command():
+def test_refusal_void_stamped_before_the_publication_by_a_slow_clock_takes_effect_with_its_targets():
     core = Core()
     core.run(signal=[signal("a")], now=at(2))
-    assert "nothing published" in command_refusal(_inputs(core), void("a", "v1", at(1)), now=at(2))
+    stale = void("a", "v1", at(1))  # the operator's clock is behind the exporter's
+    assert "nothing published" in command_refusal(_inputs(core), stale, now=at(2))  # by the clocks alone
+    assert command_refusal(_inputs(core), with_targets(_inputs(core), stale), now=at(2)) is None
     assert command_refusal(_inputs(core), void("a", "v2", at(3)), now=at(3)) is None
 
 

@@ -63,7 +63,7 @@ class Day:
     def submit(self, command, check):
         before = list(self.store.manual)
         try:
-            recorded = self.service.submit_manual(command, check=check)
+            recorded = self.service.submit_manual(command, check=check).recorded
         except InvalidCommand:  # the CLI path refuses what the rules would refuse, recording nothing
             assert self.store.manual == before
             return

@@ -197,9 +197,9 @@ def test_void_arriving_with_the_export_instant_changes_nothing_on_the_next_expor
 def test_submit_manual_is_idempotent_on_request_id():
     service, store, publisher, clock = make_service()
     command = add("m", "r1")
-    assert service.submit_manual(command, check=False) is True
-    assert service.submit_manual(command, check=False) is False
-    assert service.submit_manual(command) is False
+    assert service.submit_manual(command, check=False).recorded is True
+    assert service.submit_manual(command, check=False).recorded is False
+    assert service.submit_manual(command).recorded is False
     assert store.manual == [command]
 
 
@@ -209,10 +209,10 @@ def test_rerun_of_a_recorded_void_is_idempotent_not_an_error():
     service.load_signal(GAME_DATE, [signal("a")])
     service.export(GAME_DATE, "cli")
     clock.advance(minutes=5)
-    assert service.submit_manual(void("a", "v1", clock())) is True
+    assert service.submit_manual(void("a", "v1", clock())).recorded is True
     service.export(GAME_DATE, "cli")
     clock.advance(minutes=5)
-    assert service.submit_manual(void("a", "v1", clock())) is False
+    assert service.submit_manual(void("a", "v1", clock())).recorded is False
     assert len(store.manual) == 1
 
 
@@ -220,9 +220,9 @@ def test_rerun_of_a_recorded_remove_is_idempotent_not_an_error():
     service, store, publisher, clock = make_service()
     service.submit_manual(add("m", "r1"))
     service.export(GAME_DATE, "cli")
-    assert service.submit_manual(remove("m", "r2", at(1))) is True
+    assert service.submit_manual(remove("m", "r2", at(1))).recorded is True
     service.export(GAME_DATE, "cli")
-    assert service.submit_manual(remove("m", "r2", at(2))) is False
+    assert service.submit_manual(remove("m", "r2", at(2))).recorded is False
 
 
 def test_submit_manual_refuses_what_the_rules_would_refuse_and_records_nothing():

@@ -21,7 +21,7 @@ from ..domain.export import AuditRecord, ExportInputs
 from ..domain.merge import MergeInputs
 from ..domain.picks import GameResult, LedgerRow, ManualCommand, SignalRow
 from . import rows
-from .ddl import TableSchema, default_schema
+from .ddl import TableSchema, default_schema, load_migrations
 
 # Each call gives up after this long, well within the function timeout (60 s, infra/variables.tf):
 # a persistent fault then fails the push and Pub/Sub redelivers it. The client's defaults retry
@@ -88,6 +88,16 @@ class BigQueryStore:
         self.client.create_dataset(bigquery.Dataset(self.dataset), exists_ok=True)
         for table in sorted(self._schema.values(), key=lambda t: t.is_view):
             self.client.query_and_wait(table.render(self.dataset))
+
+    def migrate(self) -> list[str]:
+        """Apply schemas/bigquery/migrations/ to a dataset made by an earlier version. Every
+        statement is idempotent, so this is safe to re-run; returns the migrations applied."""
+        applied = []
+        for migration in load_migrations():
+            for statement in migration.statements(self.dataset):
+                self.client.query_and_wait(statement)
+            applied.append(migration.name)
+        return applied
 
     # -- PickStore ---------------------------------------------------------------------------
 

@@ -101,6 +101,23 @@ def default_schema() -> Mapping[str, TableSchema]:
     return MappingProxyType(load_schema())
 
 
+@dataclass(frozen=True)
+class Migration:
+    """One file of schemas/bigquery/migrations/: idempotent statements that bring a table made by
+    an earlier version to the shape its DDL file has now. Applied in file-name order."""
+    name: str
+    sql: str
+
+    def statements(self, dataset: str) -> list[str]:
+        text = _COMMENT.sub("", self.sql).replace(DATASET_PLACEHOLDER, dataset)
+        return [statement.strip() for statement in text.split(";") if statement.strip()]
+
+
+def load_migrations(schema_dir: Path | None = None) -> list[Migration]:
+    directory = (schema_dir if schema_dir is not None else schema_root() / "bigquery") / "migrations"
+    return [Migration(path.stem, path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.sql"))]
+
+
 def parse_ddl_file(path: Path) -> TableSchema:
     sql = path.read_text(encoding="utf-8")
     try:

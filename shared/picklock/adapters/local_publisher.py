@@ -86,8 +86,14 @@ class LocalPublisher:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Readers see the old file or the new one, never a partial one, even after a crash."""
+    """Readers see the old file or the new one, never a partial one, even after a crash.
+    The caller holds the object's lock, so a temporary file of this path that exists now was
+    left by a writer that died: it is removed."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    leftover = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        if leftover.fullmatch(stale.name):
+            stale.unlink(missing_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as file:  # bytes: no newline translation either way

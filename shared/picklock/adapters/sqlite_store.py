@@ -46,6 +46,8 @@ class SqliteStore:
         with self._transaction() as connection:
             for statement in _create_statements(self._schema.values()):
                 connection.execute(statement)
+            for statement in _migration_statements(connection, self._schema.values()):
+                connection.execute(statement)
 
     # -- PickStore ---------------------------------------------------------------------------
 
@@ -173,20 +175,34 @@ def _convert(converters: Mapping[str, Callable[[Any], Any]], column: Column, val
     return value if value is None or converter is None else converter(value)
 
 
+def _migration_statements(connection: sqlite3.Connection, schemas: Collection[TableSchema]) -> Iterator[str]:
+    """A home made by an earlier version migrates itself on open: each column its DDL has gained
+    since is added (the DDL appends new columns, so the order matches a new home's)."""
+    for table in schemas:
+        if table.is_view:
+            continue
+        existing = {row[1] for row in connection.execute(f"PRAGMA table_info({table.name})")}
+        for column in table.columns:
+            if column.name not in existing:
+                yield f"ALTER TABLE {table.name} ADD COLUMN {_column_definition(column)}"
+
+
+def _column_definition(column: Column) -> str:
+    definition = f"{column.name} {_SQLITE_TYPES[column.type]}"
+    if column.required:
+        definition += " NOT NULL"
+    if column.type == "BOOL":
+        definition += f" CHECK ({column.name} IN (0, 1))"
+    return definition
+
+
 def _create_statements(schemas: Collection[TableSchema]) -> Iterator[str]:
     """Tables first (STRICT, NOT NULL kept, an index standing in for the partition), then views."""
     for table in schemas:
         if table.is_view:
             continue
-        definitions = []
-        for column in table.columns:
-            definition = f"{column.name} {_SQLITE_TYPES[column.type]}"
-            if column.required:
-                definition += " NOT NULL"
-            if column.type == "BOOL":
-                definition += f" CHECK ({column.name} IN (0, 1))"
-            definitions.append(definition)
-        yield f"CREATE TABLE IF NOT EXISTS {table.name} ({', '.join(definitions)}) STRICT"
+        definitions = ", ".join(map(_column_definition, table.columns))
+        yield f"CREATE TABLE IF NOT EXISTS {table.name} ({definitions}) STRICT"
         yield (f"CREATE INDEX IF NOT EXISTS {table.name}__{table.partition_column} "
                f"ON {table.name} ({table.partition_column})")
     for view in schemas:

@@ -1,11 +1,24 @@
 """Game dates are US/Eastern calendar dates; a season runs from October 1 to September 30."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 EASTERN = ZoneInfo("America/New_York")
 SEASON_START_MONTH = 10
+
+# The one accepted range for every date and instant that enters picklock (flags, files, messages).
+# Outside it, arithmetic and formatting of years < 1000 or near 9999 break (G9, G10).
+FIRST_DATE = date(2000, 1, 1)
+LAST_DATE = date(2099, 12, 31)
+FIRST_INSTANT = datetime(2000, 1, 1, tzinfo=timezone.utc)
+END_OF_RANGE = datetime(2100, 1, 1, tzinfo=timezone.utc)  # exclusive
+# Clocks of different machines (operators, exporters) may disagree by up to this much.
+MAX_CLOCK_SKEW = timedelta(minutes=10)
+
+
+class OutOfRange(ValueError):
+    """A date or instant outside FIRST_DATE..LAST_DATE."""
 
 
 def eastern_date(now: datetime) -> date:
@@ -36,10 +49,31 @@ def to_utc(moment: datetime) -> datetime:
 def format_instant(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return to_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.") + f"{to_utc(moment).microsecond // 1000:03d}Z"
+    # isoformat, not strftime: it always writes four year digits.
+    return to_utc(moment).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_instant(text: str) -> datetime:
     """ISO-8601 with an explicit offset or Z; naive text is refused rather than guessed."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    return to_utc(_from_iso(text))
+
+
+def _from_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+
+
+def checked_date(day: date) -> date:
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise OutOfRange(f"{day.isoformat()} is outside the accepted range {FIRST_DATE} to {LAST_DATE}")
+    return day
+
+
+def parse_checked_instant(text: str) -> datetime:
+    """parse_instant, refusing instants outside the accepted range (also those whose conversion
+    to UTC would overflow, such as year 1 with a positive offset)."""
+    moment = _from_iso(text)
+    if not FIRST_DATE.year - 1 <= moment.year <= LAST_DATE.year + 1 or not (
+            FIRST_INSTANT <= to_utc(moment) < END_OF_RANGE):
+        raise OutOfRange(f"{text!r} is outside the accepted range {format_instant(FIRST_INSTANT)} "
+                         f"to {format_instant(END_OF_RANGE - timedelta(milliseconds=1))}")
     return to_utc(moment)

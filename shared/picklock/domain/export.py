@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Iterable, Literal
 
-from .calendar import eastern_date, format_instant, parse_instant, to_utc
+from .calendar import MAX_CLOCK_SKEW, eastern_date, format_instant, parse_instant, to_utc
 from .merge import MergeInputs, MergeResult, merge_and_lock
 from .picks import LedgerRow, Pick
 from .render import (
@@ -47,6 +47,10 @@ class AuditRecord:
     document: str
     all_json_document: str | None
 
+    @property
+    def document_is_date_file(self) -> bool:
+        return "picks" in json.loads(self.document)
+
 
 @dataclass(frozen=True)
 class ExportPlan:
@@ -56,6 +60,12 @@ class ExportPlan:
     date_text: str | None  # per-date file to write, None when unchanged
     all_json_text: str | None  # all.json to write, None when unchanged or not today's date
     audit: tuple[AuditRecord, ...]  # recovered records first, then this export's
+    notices: tuple[dict, ...] = ()  # export-level events (also in the audit record's events)
+
+    @property
+    def recovered_snapshots(self) -> tuple[AuditRecord, ...]:
+        """Recovered per-date versions: a crash may also have cost them their history snapshot."""
+        return tuple(r for r in self.audit[:-1] if r.document_is_date_file)
 
 
 def plan_export(
@@ -85,8 +95,13 @@ def plan_export(
         date_text = to_text(new_date_doc)
 
     all_json_text = None
-    # G8: only an export of the current Eastern date writes all.json, and never over a later date.
-    if game_date == eastern_date(now) and (all_json is None or all_json.game_date <= game_date):
+    notices = ()
+    reclaim = _reclaims_all_json(all_json, game_date, now)
+    if reclaim:
+        notices = ({"kind": "all_json_reclaimed", "detail": reclaim},)
+    # G8: only an export of the current Eastern date writes all.json, and never over a later date
+    # (an exporter whose clock just passed midnight), unless a clock far ahead wrote that date.
+    if game_date == eastern_date(now) and (all_json is None or all_json.game_date <= game_date or reclaim):
         record = season_record(inputs.season_ledger, merged.picks)
         new_all = all_json_document(game_date, merged.picks, record, export_id=export_id, generated_at=now)
         if all_json is None or all_json.content_hash != content_hash(new_all):
@@ -96,9 +111,25 @@ def plan_export(
     document = date_text if date_text is not None else date_file.text
     record = _audit_record(
         game_date, export_id, trigger, now, "published" if published else "unchanged",
-        merged.picks, merged.events, document, all_json_text,
+        merged.picks, [e.as_dict() for e in merged.events] + list(notices), document, all_json_text,
     )
-    return ExportPlan(export_id, record.outcome, merged, date_text, all_json_text, recovered + (record,))
+    return ExportPlan(export_id, record.outcome, merged, date_text, all_json_text, recovered + (record,), notices)
+
+
+def _reclaims_all_json(all_json: PublishedDocument | None, game_date: date, now: datetime) -> str | None:
+    """Why this export of today takes all.json back from a later date, or None.
+
+    A later date written within MAX_CLOCK_SKEW of this clock is an exporter past midnight: it
+    stays. One written further ahead (a stray --now, a test run against production, a clock days
+    fast) would freeze all.json until the real clock catches up: today takes it back."""
+    if all_json is None or all_json.game_date <= game_date or game_date != eastern_date(now):
+        return None
+    generated_at = parse_instant(all_json.data["generated_at"])
+    if generated_at <= now + MAX_CLOCK_SKEW:
+        return None
+    return (f"all.json showed {all_json.game_date} (export {all_json.export_id}, generated "
+            f"{format_instant(generated_at)}, more than {MAX_CLOCK_SKEW} ahead of this exporter's clock "
+            f"{format_instant(now)}); today {game_date} takes it back")
 
 
 def _recover_unaudited(inputs: ExportInputs, date_file, all_json, all_json_date_file):
@@ -130,7 +161,7 @@ def _recovered(document: PublishedDocument, all_json: PublishedDocument | None) 
     generated_at = parse_instant(document.data["generated_at"])
     return _audit_record(
         document.game_date, document.export_id, "recovery", generated_at, "recovered",
-        document.picks(), (), document.text, all_json.text if all_json else None,
+        document.picks(), [], document.text, all_json.text if all_json else None,
     )
 
 
@@ -149,7 +180,7 @@ def _audit_record(game_date, export_id, trigger, now, outcome, picks: tuple[Pick
         count_algorithm=sum(p.source == "algorithm" for p in live),
         count_manual=sum(p.source == "manual" for p in live),
         count_graded=sum(p.result is not None for p in picks),
-        events=json.dumps([e.as_dict() for e in events], sort_keys=True),
+        events=json.dumps(events, sort_keys=True),
         document=document, all_json_document=all_json_text,
     )
 
@@ -160,4 +191,5 @@ def describe(plan: ExportPlan) -> str:
             f"({record.count_active} active, {record.count_locked} locked, {record.count_voided} voided; "
             f"{record.count_algorithm} algorithm, {record.count_manual} manual, {record.count_graded} graded) "
             f"at {format_instant(record.exported_at)}"
-            + "".join(f"\n  {e.kind}: {e.player_lookup} {e.stat}: {e.detail}" for e in plan.merge.events))
+            + "".join(f"\n  {e.kind}: {e.player_lookup} {e.stat}: {e.detail}" for e in plan.merge.events)
+            + "".join(f"\n  {n['kind']}: {n['detail']}" for n in plan.notices))

@@ -126,7 +126,7 @@ def _merge_key(
     if wanted is not None:
         game_id, game_time = _wanted_game(wanted, schedule)
         if holder is not None:
-            if not (holder.source == "manual" and _same_pick(holder, wanted)):
+            if not (holder.source == "manual" and same_pick(holder, wanted)):
                 events.append(Event(
                     "manual_refused", key.player_lookup, key.stat,
                     f"{key} is held by published {holder.source} pick {holder.direction} {holder.line}; "
@@ -192,7 +192,7 @@ def _overlay_signal(pick: Pick, sig: SignalRow | None, now: datetime, events: li
                    edge=sig.edge, rank=sig.rank, angles=sig.angles)
 
 
-def _same_pick(pick: Pick, wanted: ManualCommand) -> bool:
+def same_pick(pick: Pick, wanted: ManualCommand) -> bool:
     return (pick.direction, pick.line, pick.team, pick.opponent) == (
         wanted.direction, wanted.line, wanted.team, wanted.opponent)
 
@@ -266,20 +266,3 @@ def _changes(previous: Pick | None, pick: Pick) -> list[str]:
 
 def _event(kind: str, pick: Pick, detail: str) -> Event:
     return Event(kind, pick.player_lookup, pick.stat, detail, pick_id=pick.pick_id)
-
-
-def command_refusal(inputs: MergeInputs, command: ManualCommand, *, now: datetime) -> str | None:
-    """Why the rules would refuse this operator command right now, or None. Used to refuse at the
-    CLI with a clear message instead of recording a command that would only produce an event."""
-    key = command.key
-    current = [p for p in merge_and_lock(inputs, now=now, export_id="preview").picks if p.key == key]
-    if command.action == "void" and not any(p.live and p.first_published_at <= command.submitted_at for p in current):
-        return f"nothing published on {key} to void"
-    if command.action == "remove":
-        state = fold_manual(inputs.manual).get(key)
-        if not (state and state.wanted) and not any(p.live and p.source == "manual" for p in current):
-            return f"no manual pick on {key} to remove"
-    after = merge_and_lock(replace(inputs, manual=inputs.manual + (command,)), now=now, export_id="preview")
-    refusals = [e.detail for e in after.events
-                if e.request_id == command.request_id and e.kind in ("manual_refused", "late_pick_refused")]
-    return refusals[0] if refusals else None

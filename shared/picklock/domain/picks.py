@@ -75,6 +75,8 @@ class ManualCommand:
     game_time: datetime | None = None
     notes: str | None = None
     reason: str | None = None
+    # remove / void: the pick ids and add request ids it withdraws, as seen when it was recorded.
+    targets: tuple[str, ...] = ()
 
     @property
     def key(self) -> PickKey:
@@ -83,6 +85,15 @@ class ManualCommand:
     @property
     def order(self) -> tuple[datetime, str]:
         return (self.submitted_at, self.request_id)
+
+    def intent(self) -> tuple:
+        """What the operator asked for: a re-run of the command (same request_id) restamps
+        `submitted_at` and may see other targets, but asks for the same thing."""
+        return tuple(getattr(self, name) for name in _COMMAND_INTENT)
+
+
+_COMMAND_INTENT = ("request_id", "action", "game_date", "player_lookup", "stat", "submitted_by", "player_name",
+                   "team", "opponent", "direction", "line", "edge", "game_time", "notes", "reason")
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,14 @@ from typing import Callable
 
 from ..bootstrap import bootstrap, message_publisher
 from ..config import Config
-from ..domain.calendar import format_instant, parse_instant
+from ..domain.calendar import format_instant
 from ..domain.export import TRIGGERS, describe
 from ..domain.render import diff_documents
 from ..service_layer.ports import MessagePublisher
 from ..service_layer.services import InvalidCommand, PicklockService
 from ..topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED
 from ..validation import (
-    InputError, game_date_arg, manual_command, read_file, result_rows, signal_rows, trigger_message,
+    InputError, game_date_arg, instant_arg, manual_command, read_file, result_rows, signal_rows, trigger_message,
 )
 from .dashboard import DEFAULT_PORT, serve
 
@@ -237,23 +237,53 @@ def _status(args, service: PicklockService, out) -> None:
 
 
 def _config(args) -> Config:
-    if args.now is not None:
-        try:
-            parse_instant(args.now)
-        except ValueError:
-            raise InputError("--now", f"{args.now!r} is not an ISO-8601 timestamp with a time zone") from None
     try:
-        return Config.from_env(home=Path(args.home) if args.home else None, now=args.now)
+        config = Config.from_env(home=Path(args.home) if args.home else None, now=args.now)
     except ValueError as error:
         raise InputError("configuration", str(error)) from None
+    if config.now is not None:
+        instant_arg(config.now, "--now" if args.now is not None else "PICKLOCK_NOW")
+    return config
+
+
+class OutputClosed(Exception):
+    """Standard output was closed by its reader."""
+
+
+class _Output:
+    """The command's output stream, telling a closed pipe on it apart from one elsewhere (a
+    connection to a backend), which stays a failure."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            raise OutputClosed from None
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise OutputClosed from None
 
 
 def main(argv: list[str] | None = None, out=sys.stdout) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    output = _Output(out)
     try:
         config = _config(args)
-        return run(args, bootstrap(config), out, functools.partial(message_publisher, config))
+        status = run(args, bootstrap(config), output, functools.partial(message_publisher, config))
+        output.flush()
+        return status
+    except OutputClosed:
+        # The reader went away (`picklock ... | head -1`): the work is done, there is nothing to
+        # report to nobody. Later writes, at exit included, go nowhere instead of failing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        return 0
     except (InputError, InvalidCommand) as error:
         print(f"picklock: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

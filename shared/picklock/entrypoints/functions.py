@@ -24,7 +24,7 @@ from ..bootstrap import bootstrap, message_publisher
 from ..config import Config
 from ..domain.export import describe
 from ..service_layer.ports import MessagePublisher
-from ..service_layer.services import ExportReport, PicklockService
+from ..service_layer.services import ExportReport, InvalidCommand, PicklockService
 from ..structured_log import configure, context
 from ..topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED, dead_letter_topic
 from ..validation import InputError, manual_command, parse_json, trigger_message
@@ -35,6 +35,10 @@ log = logging.getLogger("picklock.functions")
 MAX_ATTRIBUTE_BYTES = 1024
 
 
+class NotInEffect(Exception):
+    """A recorded command that changes nothing now (a void of a pick nobody published, ...)."""
+
+
 class Handlers:
     def __init__(self, service: PicklockService, dead_letters: MessagePublisher):
         self.service = service
@@ -43,53 +47,65 @@ class Handlers:
     def on_signal_updated(self, event: Any) -> None:
         accepted = self._accept(SIGNAL_UPDATED, event, functools.partial(trigger_message, SIGNAL_UPDATED))
         if accepted:
-            message_id, game_date = accepted
+            message_id, game_date, _ = accepted
             self._log_exports(SIGNAL_UPDATED, message_id, [self.service.export(game_date, "signal_updated")])
 
     def on_grading_complete(self, event: Any) -> None:
         accepted = self._accept(GRADING_COMPLETE, event, functools.partial(trigger_message, GRADING_COMPLETE))
         if accepted:
-            message_id, game_date = accepted
+            message_id, game_date, _ = accepted
             self._log_exports(GRADING_COMPLETE, message_id, self.service.grade(game_date))
 
     def on_manual_pick(self, event: Any) -> None:
         accepted = self._accept(MANUAL_PICKS, event, manual_command)
-        if accepted:
-            message_id, command = accepted
-            # Unchecked: deliveries may come out of order, so each export applies the rules to the
-            # latest command per key (by submitted_at) and the outcome does not depend on the order.
-            recorded = self.service.submit_manual(command, check=False)
-            log.info("%s %s %s (request %s)", command.action, command.key,
-                     "recorded" if recorded else "already recorded", command.request_id,
-                     extra=context(topic=MANUAL_PICKS, message_id=message_id, game_date=command.game_date))
-            # Exported even when already recorded: the first delivery may have failed after recording.
-            self._log_exports(MANUAL_PICKS, message_id, [self.service.export(command.game_date, "manual")])
+        if not accepted:
+            return
+        message_id, command, body = accepted
+        # Unchecked: deliveries may come out of order, so each export applies the rules to the
+        # latest command per key (by submitted_at) and the outcome does not depend on the order.
+        try:
+            submission = self.service.submit_manual(command, check=False)
+        except InvalidCommand as conflict:  # its request_id names another command: never retried
+            self._park(MANUAL_PICKS, message_id, body, conflict)
+            return
+        log.info("%s %s %s (request %s)", command.action, command.key,
+                 "recorded" if submission.recorded else "already recorded", command.request_id,
+                 extra=context(topic=MANUAL_PICKS, message_id=message_id, game_date=command.game_date))
+        # Exported even when already recorded: the first delivery may have failed after recording.
+        self._log_exports(MANUAL_PICKS, message_id, [self.service.export(command.game_date, "manual")])
+        if submission.refusal:
+            # Recorded (a later delivery may still give it its effect), but never acknowledged as
+            # if it had taken effect: parked with the reason, for the operator to see.
+            self._park(MANUAL_PICKS, message_id, body, NotInEffect(f"recorded, not in effect: {submission.refusal}"))
 
-    def _accept(self, topic: str, event: Any, parse: Callable[[Any, str], Any]) -> tuple[str | None, Any] | None:
-        """(message id, parsed value), or None once a poison message has been parked."""
+    def _accept(self, topic: str, event: Any,
+                parse: Callable[[Any, str], Any]) -> tuple[str | None, Any, bytes] | None:
+        """(message id, parsed value, body), or None once a poison message has been parked."""
         message_id, body, error = _unwrap(event)
         if error is None:
             try:
-                return message_id, parse(parse_json(body, "message"), "message")
+                return message_id, parse(parse_json(body, "message"), "message"), body
             except InputError as invalid:
                 error = invalid
         self._park(topic, message_id, body, error)
         return None
 
-    def _park(self, topic: str, message_id: str | None, body: bytes, error: InputError) -> None:
+    def _park(self, topic: str, message_id: str | None, body: bytes, error: Exception) -> None:
         parked_id = self.dead_letters.publish_bytes(dead_letter_topic(topic), body, {
             "error": _truncate(str(error)), "source_topic": topic, "message_id": _truncate(str(message_id or "")),
         })
-        log.error("poison message parked on %s as %s: %s", dead_letter_topic(topic), parked_id, error,
+        log.error("message parked on %s as %s: %s", dead_letter_topic(topic), parked_id, error,
                   extra=context(topic=topic, message_id=message_id, error=error))
 
     @staticmethod
     def _log_exports(topic: str, message_id: str | None, reports: Iterable[ExportReport]) -> None:
         for report in reports:
             record = report.plan.audit[-1]  # this export's own record (earlier ones are recoveries)
-            log.info(describe(report.plan), extra=context(
-                topic=topic, message_id=message_id, game_date=record.game_date, export_id=record.export_id,
-                trigger=record.trigger_source, outcome=record.outcome))
+            where = context(topic=topic, message_id=message_id, game_date=record.game_date,
+                            export_id=record.export_id, trigger=record.trigger_source, outcome=record.outcome)
+            log.info(describe(report.plan), extra=where)
+            for notice in report.plan.notices:
+                log.warning("%s: %s", notice["kind"], notice["detail"], extra=where)
 
 
 def _unwrap(event: Any) -> tuple[str | None, bytes, InputError | None]:

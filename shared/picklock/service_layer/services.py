@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 from ..domain.calendar import eastern_date, to_utc
 from ..domain.export import AuditRecord, ExportPlan, current_audit, plan_export
-from ..domain.merge import command_refusal
+from ..domain.commands import command_refusal, ordered_after_seen, reuse_conflict, with_targets
 from ..domain.picks import GameResult, ManualCommand, SignalRow
 from ..domain.render import PublishedDocument
 from .ports import PickStore, PreconditionFailed, Publisher
@@ -46,6 +46,17 @@ class InvalidCommand(ValueError):
 
 class ExportConflict(RuntimeError):
     """Concurrent exports kept winning the race for the published files; retry later."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The outcome of submit_manual: the command as recorded (or as found, for a re-run)."""
+    command: ManualCommand
+    recorded: bool  # False: its request_id was recorded before (a re-run, nothing new)
+    refusal: str | None  # why it is not in effect now (messages only; the CLI refuses instead)
+
+    def __bool__(self) -> bool:
+        return self.recorded
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,8 @@ class PicklockService:
             if plan.merge.ledger_rows:
                 self.store.append_ledger(plan.merge.ledger_rows)
             *recovered, record = plan.audit
+            for version in plan.recovered_snapshots:  # a crash may have come before its snapshot
+                self._snapshot(version.game_date, version.export_id, version.document)
             if recovered:  # before this export overwrites the unaudited version they describe (G4, G7)
                 self.store.append_audit(recovered)
             try:
@@ -130,24 +143,43 @@ class PicklockService:
         except PreconditionFailed:
             pass  # the snapshot exists already: it is immutable, and this text is the same
 
-    def submit_manual(self, command: ManualCommand, *, check: bool = True) -> bool:
-        """Record an operator command; True if new, False if its request_id was seen (idempotent).
+    def submit_manual(self, command: ManualCommand, *, check: bool = True) -> Submission:
+        """Record an operator command, idempotent on its request_id (G5).
 
-        With `check`, a command the rules would refuse raises InvalidCommand and records nothing
-        (the CLI). Without it (Pub/Sub delivery, which may arrive out of order), the command is
-        recorded and each export decides, so the final state does not depend on delivery order.
+        A remove or void is recorded with the ids of what it withdraws (see domain/commands.py).
+        With `check` (the CLI), the command is ordered after every command on its key already
+        recorded, and one that would not take effect raises InvalidCommand, recording nothing.
+        Without it (Pub/Sub delivery, which may arrive out of order) it is recorded as stamped and
+        each export decides, so the final state does not depend on delivery order; the returned
+        refusal says why it is not in effect now. A request_id reused for another command is
+        refused either way.
         """
+        date_text, _ = self.publisher.read(date_file_name(command.game_date))
+        inputs = self.store.load_export_inputs(command.game_date, with_season=False).merge
+        shown = PublishedDocument.parse(date_text)
+        inputs = replace(inputs, shown=tuple(shown.picks()) if shown else ())
+        recorded = next((c for c in inputs.manual if c.request_id == command.request_id), None)
+        if recorded is not None:
+            return self._rerun(recorded, command)
         if check:
-            date_text, _ = self.publisher.read(date_file_name(command.game_date))
-            inputs = self.store.load_export_inputs(command.game_date, with_season=False)
-            if any(c.request_id == command.request_id for c in inputs.merge.manual):
-                return False  # a re-run of a recorded command (G5), whatever the rules would say now
-            shown = PublishedDocument.parse(date_text)
-            merge_inputs = replace(inputs.merge, shown=tuple(shown.picks()) if shown else ())
-            refusal = command_refusal(merge_inputs, command, now=self.now())
-            if refusal:
-                raise InvalidCommand(refusal)
-        return self.store.record_manual(command)
+            command = ordered_after_seen(inputs, command)
+        command = with_targets(inputs, command)
+        refusal = command_refusal(inputs, command, now=self.now())
+        if refusal and check:
+            raise InvalidCommand(refusal)
+        if not self.store.record_manual(command):  # a concurrent delivery of the same request won
+            return self._rerun(self._recorded(command), command)
+        return Submission(command, recorded=True, refusal=refusal)
+
+    def _rerun(self, recorded: ManualCommand, command: ManualCommand) -> Submission:
+        conflict = reuse_conflict(recorded, command)
+        if conflict:
+            raise InvalidCommand(conflict)
+        return Submission(recorded, recorded=False, refusal=None)
+
+    def _recorded(self, command: ManualCommand) -> ManualCommand:
+        commands = self.store.load_export_inputs(command.game_date, with_season=False).merge.manual
+        return next(c for c in commands if c.request_id == command.request_id)
 
     def grade(self, game_date: date) -> list[ExportReport]:
         """Grading is an export: results are an input of the merge. A past date's grading also
