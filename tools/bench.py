@@ -49,12 +49,13 @@ for _path in (ROOT / "shared", ROOT, ROOT / "tools"):
 
 from picklock.adapters import rows  # noqa: E402
 from picklock.adapters.ddl import default_schema  # noqa: E402
-from picklock.domain.calendar import format_instant, season_start  # noqa: E402
+from picklock.domain.calendar import format_instant  # noqa: E402
 from picklock.domain.export import ExportInputs, plan_export  # noqa: E402
 from picklock.domain.merge import MergeInputs, merge_and_lock  # noqa: E402
 from picklock.domain.picks import GameResult, ManualCommand, SignalRow  # noqa: E402
 from picklock.domain.render import PublishedDocument  # noqa: E402
-from picklock.service_layer.services import ALL_JSON, new_export_id  # noqa: E402
+from picklock.service_layer.services import new_export_id  # noqa: E402
+from tests.harness.nba_paths import ALL_JSON, NBA
 
 # The bench's game day: a Friday in April, late in the season (180 days of history fit in it),
 # with every clock fixed at noon in New York, before the 19:30 tip-offs.
@@ -327,7 +328,7 @@ def picklock_read_bytes(client, dataset: str, game_date: date, *, with_season: b
     for table in (rows.SIGNAL_TABLE, rows.LEDGER_TABLE, rows.MANUAL_TABLE, rows.RESULTS_TABLE):
         date_part += scan_bytes(client, dataset, table, None, game_date, game_date)[0]
     date_part += scan_bytes(client, dataset, rows.AUDIT_TABLE, ("game_date", "export_id"), game_date, game_date)[0]
-    season_part, season_rows = (scan_bytes(client, dataset, rows.LEDGER_TABLE, None, season_start(game_date), game_date)
+    season_part, season_rows = (scan_bytes(client, dataset, rows.LEDGER_TABLE, None, NBA.season_start(game_date), game_date)
                                 if with_season else (0, 0))
     return {"date": date_part, "season": season_part, "season_rows": season_rows}
 
@@ -351,8 +352,8 @@ def core_inputs(n: int):
     """A date with `n` published picks, the next signal run moving one of them, and the files the
     previous export wrote (so the merge, render, hashing and unchanged checks all do real work)."""
     signal = tuple(signal_rows(TODAY, 0, n))
-    first = plan_export(ExportInputs(MergeInputs(TODAY, signal)), date_file=None, all_json=None, now=NOW,
-                        export_id=new_export_id(TODAY, NOW, "core0000"), trigger="signal_updated")
+    first = plan_export(sport=NBA, inputs=ExportInputs(MergeInputs(TODAY, signal)), date_file=None, all_json=None, now=NOW,
+                        export_id=new_export_id("nba", TODAY, NOW, "core0000"), trigger="signal_updated")
     inputs = ExportInputs(MergeInputs(TODAY, tuple(signal_rows(TODAY, 1, n)), first.merge.ledger_rows),
                           audited_export_ids=frozenset({first.export_id}))
     return inputs, PublishedDocument.parse(first.date_text), PublishedDocument.parse(first.all_json_text)
@@ -361,11 +362,11 @@ def core_inputs(n: int):
 def time_core(n: int, runs: int) -> dict[str, Any]:
     inputs, date_file, all_json = core_inputs(n)
     later = NOW + timedelta(minutes=5)
-    export_id = new_export_id(TODAY, later, "core0001")
+    export_id = new_export_id("nba", TODAY, later, "core0001")
     plan_times, merge_times, plan = [], [], None
     for _ in range(runs):
         started = time.perf_counter()
-        plan = plan_export(inputs, date_file=date_file, all_json=all_json, now=later, export_id=export_id,
+        plan = plan_export(sport=NBA, inputs=inputs, date_file=date_file, all_json=all_json, now=later, export_id=export_id,
                            trigger="signal_updated")
         plan_times.append(time.perf_counter() - started)
     merge_inputs = replace(inputs.merge, shown=tuple(date_file.picks()))
@@ -710,11 +711,11 @@ def history(days: int, *, picks: int = PICKS_PER_DAY):
                        for i in range(picks)), graded_at, "post_grading")]
         day_ledger, date_file, all_json, audited = [], None, None, set()
         for signal, results, now, trigger in runs:
-            plan = plan_export(
+            plan = plan_export(sport=NBA, inputs=
                 ExportInputs(MergeInputs(d, tuple(signal), tuple(day_ledger), (), results),
                              audited_export_ids=frozenset(audited)),
                 date_file=date_file, all_json=all_json, now=now,
-                export_id=new_export_id(d, now, f"hist{len(audit):04d}"), trigger=trigger)
+                export_id=new_export_id("nba", d, now, f"hist{len(audit):04d}"), trigger=trigger)
             day_ledger += plan.merge.ledger_rows
             audit += plan.audit
             audited |= {r.export_id for r in plan.audit}
@@ -753,10 +754,10 @@ def bench_history(results: Results, backends: Backends, lengths: Sequence[int], 
             exports.append(seconds)
             counts.append(c)
             # The read alone, with and without the season ledger (wall time, rows parsed included).
-            _, seconds, inputs = measure(backends.traffic, lambda: store.load_export_inputs(TODAY, with_season=True))
+            _, seconds, inputs = measure(backends.traffic, lambda: store.load_export_inputs(TODAY, season_from=NBA.season_start(TODAY)))
             reads_with.append(seconds)
             season_rows = len(inputs.season_ledger)
-            _, seconds, _ = measure(backends.traffic, lambda: store.load_export_inputs(TODAY, with_season=False))
+            _, seconds, _ = measure(backends.traffic, lambda: store.load_export_inputs(TODAY))
             reads_without.append(seconds)
         est = picklock_read_bytes(backends.plain_bq, store.dataset, TODAY, with_season=True)
         m = {"days": days, "ledger_rows": seeded[0], "audit_rows": seeded[1], "export": median(exports),

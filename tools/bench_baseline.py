@@ -28,7 +28,8 @@ from picklock.adapters.ddl import default_schema
 from picklock.domain.export import ExportInputs, ExportPlan, plan_export
 from picklock.domain.merge import MergeInputs
 from picklock.domain.picks import LedgerRow
-from picklock.service_layer.services import ALL_JSON, date_file_name, new_export_id
+from picklock.service_layer.services import new_export_id
+from tests.harness.nba_paths import ALL_JSON, NBA, date_file_name
 
 _SCALAR_TYPES = {"STRING", "INT64", "FLOAT64", "BOOL", "DATE", "TIMESTAMP"}
 
@@ -49,8 +50,8 @@ class NaiveExporter:
         ledger = [rows.ledger_from_row(r) for r in self._select(rows.LEDGER_TABLE, game_date)]
         manual = [rows.manual_from_row(r) for r in self._select(rows.MANUAL_TABLE, game_date)]
         now = self.clock()
-        export_id = new_export_id(game_date, now, f"{random.getrandbits(32):08x}")
-        plan = plan_export(
+        export_id = new_export_id("nba", game_date, now, f"{random.getrandbits(32):08x}")
+        plan = plan_export(sport=NBA, inputs=
             ExportInputs(MergeInputs(game_date, tuple(signal), tuple(ledger), tuple(manual))),
             date_file=None, all_json=None, now=now, export_id=export_id, trigger=trigger,
         )

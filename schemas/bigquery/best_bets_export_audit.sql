@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS `{dataset}.best_bets_export_audit` (
   count_graded INT64 NOT NULL,
   events STRING NOT NULL,
   document STRING NOT NULL,
-  all_json_document STRING
+  all_json_document STRING,
+  sport STRING NOT NULL
 )
 PARTITION BY game_date
 OPTIONS (require_partition_filter = TRUE);

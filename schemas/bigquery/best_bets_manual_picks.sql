@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS `{dataset}.best_bets_manual_picks` (
   reason STRING,
   submitted_by STRING NOT NULL,
   recorded_at TIMESTAMP NOT NULL,
-  targets ARRAY<STRING>
+  targets ARRAY<STRING>,
+  sport STRING NOT NULL
 )
 PARTITION BY game_date
 OPTIONS (require_partition_filter = TRUE);

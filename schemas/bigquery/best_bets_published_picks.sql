@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS `{dataset}.best_bets_published_picks` (
   change STRING NOT NULL,
   change_detail STRING,
   export_id STRING NOT NULL,
-  recorded_at TIMESTAMP NOT NULL
+  recorded_at TIMESTAMP NOT NULL,
+  sport STRING NOT NULL
 )
 PARTITION BY game_date
 OPTIONS (require_partition_filter = TRUE);

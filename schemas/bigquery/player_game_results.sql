@@ -3,7 +3,8 @@ CREATE TABLE IF NOT EXISTS `{dataset}.player_game_results` (
   game_date DATE NOT NULL,
   player_lookup STRING NOT NULL,
   stat STRING NOT NULL,
-  actual_value FLOAT64
+  actual_value FLOAT64,
+  sport STRING NOT NULL
 )
 PARTITION BY game_date
 OPTIONS (require_partition_filter = TRUE);

@@ -15,7 +15,8 @@ CREATE TABLE IF NOT EXISTS `{dataset}.signal_best_bets_picks` (
   rank INT64,
   pick_angles ARRAY<STRING>,
   system_id STRING NOT NULL,
-  algorithm_version STRING NOT NULL
+  algorithm_version STRING NOT NULL,
+  sport STRING NOT NULL
 )
 PARTITION BY game_date
 OPTIONS (require_partition_filter = TRUE);

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from .adapters.sports_file import default_catalogue
 from .config import Config
 from .domain.calendar import parse_instant
 from .service_layer.ports import MessagePublisher
@@ -31,7 +32,7 @@ def bootstrap(config: Config | None = None) -> PicklockService:
         config.home.mkdir(parents=True, exist_ok=True)
         store = SqliteStore(config.home / "picklock.sqlite3")
         publisher = LocalPublisher(config.home / "bucket")
-    return PicklockService(store, publisher, clock=clock_for(config))
+    return PicklockService(store, publisher, clock=clock_for(config), sports=default_catalogue())
 
 
 def message_publisher(config: Config | None = None) -> MessagePublisher:

@@ -17,6 +17,7 @@ class Config:
     bucket: str | None = None
     bigquery_endpoint: str | None = None  # emulator only
     now: str | None = None  # fixes the clock (demos, tests)
+    sport: str = "nba"  # the CLI's sport when --sport is not given
 
     @classmethod
     def from_env(cls, environ=os.environ, **overrides) -> Config:
@@ -28,6 +29,7 @@ class Config:
             bucket=environ.get("PICKLOCK_BUCKET"),
             bigquery_endpoint=environ.get("PICKLOCK_BIGQUERY_ENDPOINT"),
             now=environ.get("PICKLOCK_NOW"),
+            sport=environ.get("PICKLOCK_SPORT", "nba"),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         config = cls(**values)

@@ -13,8 +13,10 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
 from .adapters.ddl import schema_root
+from .adapters.sports_file import default_catalogue
 from .domain.calendar import OutOfRange, checked_date, parse_checked_instant
-from .domain.picks import DEFAULT_STAT, GameResult, ManualCommand, SignalRow
+from .domain.picks import DEFAULT_STAT, GameResult, HaltCommand, ManualCommand, SignalRow
+from .domain.sports import DEFAULT_SPORT, Sport, UnknownSport
 
 MAX_INPUT_BYTES = 4 * 1024 * 1024
 
@@ -147,18 +149,36 @@ def _finite(value: float | None, where: str) -> float | None:
     return None if value is None else float(value)
 
 
-def _same_date(row: dict, game_date: date, where: str) -> None:
+def sport_arg(sport_id: str, where: str = "--sport") -> Sport:
+    try:
+        return default_catalogue().get(sport_id)
+    except UnknownSport as error:
+        raise InputError(where, str(error)) from None
+
+
+def _stat(sport: Sport, stat: str, where: str) -> str:
+    refusal = sport.refusal_of_stat(stat)
+    if refusal:
+        raise InputError(where, refusal)
+    return stat
+
+
+def _same_date(row: dict, game_date: date, sport: Sport, where: str) -> None:
     if "game_date" in row and row["game_date"] != game_date.isoformat():
         raise InputError(f"{where}.game_date", f"{row['game_date']} differs from --date {game_date}")
+    if row.get("sport", sport.id) != sport.id:
+        raise InputError(f"{where}.sport", f"{row['sport']} differs from --sport {sport.id}")
 
 
-def _keyed_rows(schema_name: str, data: Any, game_date: date, where: str, build, kind: str) -> list:
-    """Validate a file of rows for one date; `build(row, at)` makes each; one `kind` per pick key."""
+def _keyed_rows(schema_name: str, data: Any, game_date: date, sport: Sport, where: str, build, kind: str) -> list:
+    """Validate a file of rows for one date of one sport; `build(row, at)` makes each; one `kind`
+    per pick key."""
     validate(schema_name, data, where)
     built, seen = [], {}
     for index, row in enumerate(data):
         at = f"{where}[{index}]"
-        _same_date(row, game_date, at)
+        _same_date(row, game_date, sport, at)
+        _stat(sport, row.get("stat") or DEFAULT_STAT, f"{at}.stat")
         value = build(row, at)
         if value.key in seen:
             raise InputError(at, f"duplicate {kind} {value.key} (also row {seen[value.key]})")
@@ -167,10 +187,12 @@ def _keyed_rows(schema_name: str, data: Any, game_date: date, where: str, build,
     return built
 
 
-def signal_rows(data: Any, game_date: date, where: str) -> list[SignalRow]:
+def signal_rows(data: Any, game_date: date, where: str, sport: Sport | None = None) -> list[SignalRow]:
+    sport = sport or sport_arg(DEFAULT_SPORT)
+
     def build(row: dict, at: str) -> SignalRow:
         return SignalRow(
-            game_date=game_date, player_lookup=row["player_lookup"], team=row["team_abbr"],
+            sport=sport.id, game_date=game_date, player_lookup=row["player_lookup"], team=row["team_abbr"],
             opponent=row["opponent_team_abbr"], direction=row["recommendation"],
             line=_finite(row["line_value"], f"{at}.line_value"), system_id=row["system_id"],
             algorithm_version=row["algorithm_version"], stat=row.get("stat") or DEFAULT_STAT,
@@ -180,27 +202,38 @@ def signal_rows(data: Any, game_date: date, where: str) -> list[SignalRow]:
             rank=None if row.get("rank") is None else int(row["rank"]),  # 2.0 is a valid integer: store 2
             angles=tuple(row.get("pick_angles") or ()),
         )
-    return _keyed_rows("signal-rows", data, game_date, where, build, "pick key")
+    return _keyed_rows("signal-rows", data, game_date, sport, where, build, "pick key")
 
 
-def result_rows(data: Any, game_date: date, where: str) -> list[GameResult]:
+def result_rows(data: Any, game_date: date, where: str, sport: Sport | None = None) -> list[GameResult]:
+    sport = sport or sport_arg(DEFAULT_SPORT)
+
     def build(row: dict, at: str) -> GameResult:
         return GameResult(game_date, row["player_lookup"], row.get("stat") or DEFAULT_STAT,
-                          _finite(row["actual_value"], f"{at}.actual_value"))
-    return _keyed_rows("results-rows", data, game_date, where, build, "result for")
+                          _finite(row["actual_value"], f"{at}.actual_value"), sport.id)
+    return _keyed_rows("results-rows", data, game_date, sport, where, build, "result for")
 
 
-def manual_command(data: Any, where: str) -> ManualCommand:
-    """A manual-picks message (or the CLI's equivalent of one) as a domain command."""
+def manual_command(data: Any, where: str) -> ManualCommand | HaltCommand:
+    """A manual-picks message (or the CLI's equivalent of one) as a domain command. Messages
+    without `sport` (publishers older than sports) are NBA's."""
     validate("manual-picks", data, where)
+    sport = sport_arg(data.get("sport", DEFAULT_SPORT), f"{where}.sport")
+    if data["action"] in ("halt", "resume"):
+        return HaltCommand(
+            request_id=data["request_id"],
+            submitted_at=_instant(data["submitted_at"], f"{where}.submitted_at"),
+            action=data["action"], sport=sport.id, submitted_by=data["submitted_by"], reason=data.get("reason"),
+        )
     return ManualCommand(
+        sport=sport.id,
         request_id=data["request_id"],
         submitted_at=_instant(data["submitted_at"], f"{where}.submitted_at"),
         action=data["action"],
         game_date=_game_date(data["game_date"], f"{where}.game_date"),
         player_lookup=data["player_lookup"],
         submitted_by=data["submitted_by"],
-        stat=data.get("stat", DEFAULT_STAT),
+        stat=_stat(sport, data.get("stat", DEFAULT_STAT), f"{where}.stat"),
         player_name=data.get("player_name"),
         team=data.get("team"),
         opponent=data.get("opponent"),
@@ -213,10 +246,12 @@ def manual_command(data: Any, where: str) -> ManualCommand:
     )
 
 
-def trigger_message(topic: str, data: Any, where: str) -> date:
-    """signal-updated / grading-complete: validated, and only the game date matters."""
+def trigger_message(topic: str, data: Any, where: str) -> tuple[str, date]:
+    """signal-updated / grading-complete: validated, and only the sport (default NBA: publishers
+    older than sports do not say) and the game date matter."""
     validate(topic, data, where)
-    return _game_date(data["game_date"], f"{where}.game_date")
+    sport = sport_arg(data.get("sport", DEFAULT_SPORT), f"{where}.sport")
+    return sport.id, _game_date(data["game_date"], f"{where}.game_date")
 
 
 def read_file(path: Path) -> Any:

@@ -26,7 +26,7 @@ from picklock.bootstrap import bootstrap
 from picklock.config import Config
 from picklock.domain.picks import GameResult, SignalRow
 from picklock.domain.render import sha256
-from picklock.service_layer.services import ALL_JSON, date_file_name
+from tests.harness.nba_paths import ALL_JSON, date_file_name
 from picklock.topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED, dead_letter_subscription
 from tests.harness.localstack import LocalStack
 
@@ -102,7 +102,7 @@ def test_a_game_day_through_pubsub_push(stack):
     stack.wait_for("the redelivery's unchanged export", lambda: [
         a for a in stack.store.audit_records(TODAY) if a.trigger_source == "manual" and a.outcome == "unchanged"])
     assert stack.read(ALL_JSON)[1] == generation
-    assert len(stack.store.load_export_inputs(TODAY, with_season=False).merge.manual) == 1
+    assert len(stack.store.load_export_inputs(TODAY).merge.manual) == 1
     # (in any order: with the clock fixed, audit rows of one date tie on exported_at)
     assert sorted(a.outcome for a in stack.store.audit_records(TODAY) if a.trigger_source == "manual") == ["published", "unchanged"]
 
@@ -124,7 +124,7 @@ def test_a_game_day_through_pubsub_push(stack):
 
 def test_a_poison_message_is_parked_on_the_dead_letter_topic_and_changes_nothing(stack):
     before = (stack.read(ALL_JSON), len(stack.store.audit_records(TODAY)),
-              len(stack.store.load_export_inputs(TODAY, with_season=False).merge.manual))
+              len(stack.store.load_export_inputs(TODAY).merge.manual))
 
     message_id = stack.pubsub.publish_bytes(MANUAL_PICKS, json.dumps({**GUI_SANTOS, "line": "13.5"}).encode())
 
@@ -136,7 +136,7 @@ def test_a_poison_message_is_parked_on_the_dead_letter_topic_and_changes_nothing
     assert "message.line: '13.5' is not of type 'number'" in parked.attributes["error"]
     assert "CloudPubSubDeadLetterSourceDeliveryCount" not in parked.attributes  # the handler parked it: no retries
     after = (stack.read(ALL_JSON), len(stack.store.audit_records(TODAY)),
-             len(stack.store.load_export_inputs(TODAY, with_season=False).merge.manual))
+             len(stack.store.load_export_inputs(TODAY).merge.manual))
     assert after == before
     log_lines = [json.loads(line) for line in stack.functions[MANUAL_PICKS].log_text().splitlines()
                  if line.startswith("{")]

@@ -18,7 +18,7 @@ from picklock.adapters import ddl
 from picklock.adapters.gcs_publisher import IMMUTABLE_PREFIX
 from picklock.adapters.pubsub import RetryPolicy
 from picklock.config import Config
-from picklock.service_layer.services import ALL_JSON
+from tests.harness.nba_paths import ALL_JSON
 from probe_entry_points import cloud_event_entry_points, isolated_environment
 from terraform_config import INFRA, REPO, literal, load, reference, render
 

@@ -16,9 +16,8 @@ from picklock.adapters.gcs_publisher import (
 from picklock.adapters.sqlite_store import SqliteStore
 from picklock.domain.picks import SignalRow
 from picklock.service_layer.ports import PreconditionFailed
-from picklock.service_layer.services import (
-    ALL_JSON, ExportConflict, PicklockService, date_file_name, snapshot_name,
-)
+from picklock.service_layer.services import ExportConflict, PicklockService
+from tests.harness.nba_paths import ALL_JSON, date_file_name, snapshot_name
 
 pytestmark = pytest.mark.emulators
 

@@ -150,9 +150,9 @@ def test_cli_publishes_upstream_triggers(gcp_env, capsys):
     assert run_cli(["publish", SIGNAL_UPDATED, "--date", "2026-02-28", "--run-id", "r1"], capsys)[0] == 0
     assert run_cli(["publish", GRADING_COMPLETE, "--date", "2026-02-27", "--graded-count", "7"], capsys)[0] == 0
 
-    assert [json.loads(m.data) for m in pull_until(gcp_env, updated, 1)] == [{"game_date": "2026-02-28", "run_id": "r1"}]
+    assert [json.loads(m.data) for m in pull_until(gcp_env, updated, 1)] == [{"game_date": "2026-02-28", "sport": "nba", "run_id": "r1"}]
     assert [json.loads(m.data) for m in pull_until(gcp_env, graded, 1)] == [
-        {"game_date": "2026-02-27", "status": "complete", "graded_count": 7}]
+        {"game_date": "2026-02-27", "sport": "nba", "status": "complete", "graded_count": 7}]
 
 
 def test_cli_manual_via_pubsub_publishes_a_valid_command(gcp_env, capsys):

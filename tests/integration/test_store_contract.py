@@ -15,7 +15,7 @@ import pytest
 
 from picklock.adapters.sqlite_store import SqliteStore
 from picklock.domain.export import AuditRecord
-from picklock.domain.picks import GameResult, LedgerRow, ManualCommand, Pick, SignalRow
+from picklock.domain.picks import GameResult, HaltCommand, LedgerRow, ManualCommand, Pick, SignalRow
 
 EASTERN = ZoneInfo("America/New_York")
 DAY = date(2025, 1, 15)
@@ -89,7 +89,7 @@ def test_signal_rows_round_trip(store):
     written = [signal_row(), bare_signal_row(), signal_row(player="tatum", angles=(), edge=None, rank=None,
                                                           game_time=None, player_name=None, stat="REB")]
     store.replace_signal(DAY, written)
-    assert_same_items(store.load_export_inputs(DAY, with_season=False).merge.signal, written)
+    assert_same_items(store.load_export_inputs(DAY).merge.signal, written)
 
 
 def test_ledger_rows_round_trip(store):
@@ -102,7 +102,7 @@ def test_ledger_rows_round_trip(store):
                    status="locked", result="PUSH", actual=25.5),
     ]
     store.append_ledger(written)
-    assert_same_items(store.load_export_inputs(DAY, with_season=False).merge.ledger, written)
+    assert_same_items(store.load_export_inputs(DAY).merge.ledger, written)
 
 
 def test_manual_commands_round_trip(store):
@@ -113,13 +113,13 @@ def test_manual_commands_round_trip(store):
     ]
     for command in written:
         assert store.record_manual(command) is True
-    assert_same_items(store.load_export_inputs(DAY, with_season=False).merge.manual, written)
+    assert_same_items(store.load_export_inputs(DAY).merge.manual, written)
 
 
 def test_results_round_trip(store):
     written = [GameResult(DAY, "lebronjames", "PTS", 31.0), GameResult(DAY, "tatum", "PTS", None)]
     store.replace_results(DAY, written)
-    assert_same_items(store.load_export_inputs(DAY, with_season=False).merge.results, written)
+    assert_same_items(store.load_export_inputs(DAY).merge.results, written)
 
 
 def test_audit_records_round_trip_with_booleans_kept(store):
@@ -137,7 +137,7 @@ def test_audit_records_round_trip_with_booleans_kept(store):
 def test_instants_written_in_any_zone_read_back_as_the_same_utc_instant(store):
     eastern_publish = PUBLISHED_AT.astimezone(EASTERN)
     store.append_ledger([ledger_row(first_published_at=eastern_publish, recorded_at=eastern_publish)])
-    (read,) = store.load_export_inputs(DAY, with_season=False).merge.ledger
+    (read,) = store.load_export_inputs(DAY).merge.ledger
     assert read.recorded_at == read.pick.first_published_at == PUBLISHED_AT
     assert read.recorded_at.utcoffset() == read.pick.first_published_at.utcoffset() == timedelta(0)
 
@@ -147,7 +147,7 @@ def test_record_manual_is_idempotent_per_request_id(store):
     assert store.record_manual(manual_command("req-1")) is False
     assert store.record_manual(manual_command("req-1", line=30.5)) is False  # the first one stays
     assert store.record_manual(manual_command("req-2")) is True
-    manual = store.load_export_inputs(DAY, with_season=False).merge.manual
+    manual = store.load_export_inputs(DAY).merge.manual
     assert sorted((command.request_id, command.line) for command in manual) == [("req-1", 22.0), ("req-2", 22.0)]
 
 
@@ -157,7 +157,7 @@ def test_ledger_and_audit_are_append_only(store):
     store.append_ledger([])
     store.append_audit([audit_record("e1")])
     store.append_audit([audit_record("e1")])
-    assert len(store.load_export_inputs(DAY, with_season=False).merge.ledger) == 2
+    assert len(store.load_export_inputs(DAY).merge.ledger) == 2
     assert len(store.audit_records(DAY)) == 2
 
 
@@ -165,19 +165,19 @@ def test_replace_signal_replaces_only_that_date(store):
     store.replace_signal(DAY, [signal_row(), bare_signal_row()])
     store.replace_signal(OTHER_DAY, [signal_row(OTHER_DAY)])
     store.replace_signal(DAY, [signal_row(player="tatum")])
-    assert [row.player_lookup for row in store.load_export_inputs(DAY, with_season=False).merge.signal] == ["tatum"]
-    assert store.load_export_inputs(OTHER_DAY, with_season=False).merge.signal == (signal_row(OTHER_DAY),)
+    assert [row.player_lookup for row in store.load_export_inputs(DAY).merge.signal] == ["tatum"]
+    assert store.load_export_inputs(OTHER_DAY).merge.signal == (signal_row(OTHER_DAY),)
     store.replace_signal(DAY, [])
-    assert store.load_export_inputs(DAY, with_season=False).merge.signal == ()
-    assert len(store.load_export_inputs(OTHER_DAY, with_season=False).merge.signal) == 1
+    assert store.load_export_inputs(DAY).merge.signal == ()
+    assert len(store.load_export_inputs(OTHER_DAY).merge.signal) == 1
 
 
 def test_replace_results_replaces_only_that_date(store):
     store.replace_results(DAY, [GameResult(DAY, "lebronjames", "PTS", 31.0)])
     store.replace_results(OTHER_DAY, [GameResult(OTHER_DAY, "lebronjames", "PTS", 20.0)])
     store.replace_results(DAY, [GameResult(DAY, "tatum", "PTS", None)])
-    assert store.load_export_inputs(DAY, with_season=False).merge.results == (GameResult(DAY, "tatum", "PTS", None),)
-    assert len(store.load_export_inputs(OTHER_DAY, with_season=False).merge.results) == 1
+    assert store.load_export_inputs(DAY).merge.results == (GameResult(DAY, "tatum", "PTS", None),)
+    assert len(store.load_export_inputs(OTHER_DAY).merge.results) == 1
 
 
 def test_replace_refuses_rows_of_another_date_and_changes_nothing(store):
@@ -186,7 +186,7 @@ def test_replace_refuses_rows_of_another_date_and_changes_nothing(store):
         store.replace_signal(DAY, [signal_row(player="tatum"), signal_row(OTHER_DAY)])
     with pytest.raises(ValueError, match="other dates"):
         store.replace_results(DAY, [GameResult(OTHER_DAY, "tatum", "PTS", 1.0)])
-    assert store.load_export_inputs(DAY, with_season=False).merge.signal == (signal_row(),)
+    assert store.load_export_inputs(DAY).merge.signal == (signal_row(),)
 
 
 def test_load_export_inputs_reads_only_that_date(store):
@@ -197,7 +197,7 @@ def test_load_export_inputs_reads_only_that_date(store):
         store.record_manual(manual_command(f"req-{game_date}", game_date))
         store.append_audit([audit_record(f"{game_date}.e", game_date)])
 
-    inputs = store.load_export_inputs(DAY, with_season=False)
+    inputs = store.load_export_inputs(DAY)
     merge = inputs.merge
     assert merge.game_date == DAY
     assert {row.game_date for row in merge.signal + merge.manual + merge.results} == {DAY}
@@ -213,20 +213,48 @@ def test_load_export_inputs_with_season_reads_the_graded_ledger_of_the_season(st
     dates = [date(2024, 9, 30), date(2024, 10, 1), date(2024, 12, 25), DAY, OTHER_DAY]
     for game_date in dates:
         store.append_ledger([ledger_row(game_date, result="WIN")])
-    inputs = store.load_export_inputs(DAY, with_season=True)
+    inputs = store.load_export_inputs(DAY, season_from=date(2024, 10, 1))
     assert {row.pick.game_date for row in inputs.season_ledger} - {DAY} == {date(2024, 10, 1), date(2024, 12, 25)}
     assert [row.pick.game_date for row in inputs.merge.ledger] == [DAY]
-    # The season of an October date starts that October.
-    season_opener = store.load_export_inputs(date(2024, 10, 1), with_season=True)
+    season_opener = store.load_export_inputs(date(2024, 10, 1), season_from=date(2024, 10, 1))
     assert {row.pick.game_date for row in season_opener.season_ledger} <= {date(2024, 10, 1)}
+
+
+def test_two_sports_interleaved_never_see_each_other(store):
+    """Every table is read and replaced per sport: NBA and MLB rows of one date, written in turns."""
+    at = PUBLISHED_AT
+    for sport, player, stat in (("nba", "curry", "PTS"), ("mlb", "cole", "K"), ("nba", "tatum", "REB")):
+        store.append_ledger([ledger_row(player=player, export_id=f"e-{player}", sport=sport, stat=stat,
+                                        pick_id=f"{DAY}/{player}/{stat}/x", result="WIN")])
+        store.record_manual(manual_command(f"req-{player}", player_lookup=player, stat=stat, sport=sport))
+        store.append_audit([audit_record(f"e-{player}", sport=sport)])
+    store.replace_signal(DAY, [signal_row(player="curry"), signal_row(player="tatum", stat="REB")])
+    store.replace_signal(DAY, [signal_row(player="cole", stat="K", sport="mlb")], "mlb")
+    store.replace_results(DAY, [GameResult(DAY, "cole", "K", 9.0, "mlb")], "mlb")
+    store.replace_signal(DAY, [signal_row(player="curry")])  # NBA's rewrite leaves MLB's rows alone
+    store.record_halt(HaltCommand("h1", at, "halt", "mlb", "ops", "bad stretch"), DAY)
+    nba = store.load_export_inputs(DAY, season_from=DAY)
+    mlb = store.load_export_inputs(DAY, sport="mlb", season_from=DAY)
+    assert sorted(r.pick.player_lookup for r in nba.merge.ledger) == ["curry", "tatum"]
+    assert [r.pick.player_lookup for r in mlb.merge.ledger] == ["cole"]
+    assert [s.player_lookup for s in nba.merge.signal] == ["curry"]
+    assert [(s.player_lookup, s.stat, s.sport) for s in mlb.merge.signal] == [("cole", "K", "mlb")]
+    assert [r.sport for r in mlb.merge.results] == ["mlb"] and nba.merge.results == ()
+    assert sorted(c.request_id for c in nba.merge.manual) == ["req-curry", "req-tatum"]
+    assert [c.request_id for c in mlb.merge.manual] == ["req-cole"]
+    assert nba.audited_export_ids == {"e-curry", "e-tatum"} and mlb.audited_export_ids == {"e-cole"}
+    assert [h.request_id for h in mlb.halt_commands] == ["h1"] and nba.halt_commands == ()
+    assert {r.pick.sport for r in mlb.season_ledger} == {"mlb"}
+    assert [a.export_id for a in store.audit_records(DAY, "mlb")] == ["e-cole"]
+    assert store.record_halt(HaltCommand("h1", at, "halt", "mlb", "ops", "bad stretch"), DAY) is False
 
 
 def test_audited_ids_cover_the_date_all_json_shows(store):
     """all.json may show another date than the export's; its version may need recovering (G4)."""
     store.append_audit([audit_record("e-day"), audit_record("e-next", game_date=DAY + timedelta(days=1)),
                         audit_record("e-far", game_date=DAY + timedelta(days=5))])
-    assert store.load_export_inputs(DAY, with_season=False).audited_export_ids == {"e-day"}
-    inputs = store.load_export_inputs(DAY, with_season=False, all_json_date=DAY + timedelta(days=1))
+    assert store.load_export_inputs(DAY).audited_export_ids == {"e-day"}
+    inputs = store.load_export_inputs(DAY, all_json_date=DAY + timedelta(days=1))
     assert inputs.audited_export_ids == {"e-day", "e-next"}
 
 
@@ -252,7 +280,7 @@ def _record_and_append(open_store) -> bool:
 def test_concurrent_processes_record_a_request_once_and_lose_no_ledger_row(open_store, in_processes):
     recorded = in_processes(PROCESSES, _record_and_append, open_store)
     assert sorted(recorded) == [False] * (PROCESSES - 1) + [True]
-    inputs = open_store().load_export_inputs(DAY, with_season=False)
+    inputs = open_store().load_export_inputs(DAY)
     assert [command.request_id for command in inputs.merge.manual] == ["req-contended"]
     assert len({row.export_id for row in inputs.merge.ledger}) == PROCESSES
 

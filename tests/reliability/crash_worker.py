@@ -14,7 +14,7 @@ import sys
 from datetime import date
 
 from picklock.bootstrap import bootstrap
-from picklock.service_layer.services import ALL_JSON, date_file_name
+from tests.harness.nba_paths import ALL_JSON, date_file_name
 
 STEPS = ("after_read", "after_ledger", "after_date_file", "after_all_json", "before_audit")
 

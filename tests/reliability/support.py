@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from picklock.domain.picks import SignalRow
 from picklock.domain.render import sha256
-from picklock.service_layer.services import ALL_JSON, date_file_name
+from tests.harness.nba_paths import ALL_JSON, date_file_name
 
 SCALE_ENV = "PICKLOCK_CHAOS_SCALE"  # "quick" (make test, the default) or "full" (make chaos)
 FIGURES_ENV = "PICKLOCK_CHAOS_FIGURES"  # a JSON-lines file each test appends its figures to
@@ -218,7 +218,7 @@ def history_violations(journal, service) -> list[str]:
     pick ever shown in the ledger."""
     versions = [entry for entry in journal if entry.name in (DATE_FILE, ALL_JSON)]
     by_name = [[v.text for v in versions if v.name == name] for name in (DATE_FILE, ALL_JSON)]
-    ledger = {row.pick.pick_id for row in service.store.load_export_inputs(GAME_DATE, with_season=False).merge.ledger}
+    ledger = {row.pick.pick_id for row in service.store.load_export_inputs(GAME_DATE).merge.ledger}
     shown = {e["pick_id"] for v in versions for e in entries(v.text)}
     return (lost_locks(by_name[0]) + lost_locks(by_name[1]) + live_duplicates(by_name[0] + by_name[1])
             + unaudited(versions, service.audit_records(GAME_DATE))

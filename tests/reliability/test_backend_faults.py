@@ -32,7 +32,8 @@ from picklock.bootstrap import bootstrap
 from picklock.domain.calendar import format_instant
 from picklock.domain.export import TRIGGERS
 from picklock.domain.picks import ManualCommand
-from picklock.service_layer.services import ALL_JSON, PicklockService
+from picklock.service_layer.services import PicklockService
+from tests.harness.nba_paths import ALL_JSON
 from picklock.topics import MAX_DELIVERY_ATTEMPTS, SIGNAL_UPDATED, dead_letter_subscription
 
 from tests.infra.terraform_config import load as load_terraform

@@ -16,7 +16,8 @@ import pytest
 
 from picklock.domain.export import TRIGGERS
 from picklock.domain.picks import ManualCommand
-from picklock.service_layer.services import ALL_JSON, ExportConflict, PicklockService
+from picklock.service_layer.services import ExportConflict, PicklockService
+from tests.harness.nba_paths import ALL_JSON
 
 from tests.reliability.support import (
     DATE_FILE, GAME_DATE, RecordingPublisher, RunningClock, WriteLog, changed_published_fields,

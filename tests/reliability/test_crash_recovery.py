@@ -20,7 +20,7 @@ import pytest
 
 from picklock.domain.calendar import format_instant
 from picklock.domain.render import sha256
-from picklock.service_layer.services import ALL_JSON
+from tests.harness.nba_paths import ALL_JSON
 
 from tests.reliability.conftest import embedded_backend
 from tests.reliability.crash_worker import STEPS
@@ -99,7 +99,7 @@ def test_the_next_export_completes_what_a_crashed_export_left(backend, step, tmp
         assert outcome(final_date) == outcome(twin.publisher().read(DATE_FILE)[0])
         assert service.export(GAME_DATE, "scheduled").plan.outcome == "unchanged"
         ledger_ids = {row.pick.pick_id for row in service.store.load_export_inputs(
-            GAME_DATE, with_season=False).merge.ledger}
+            GAME_DATE).merge.ledger}
         assert shown([final_date]) <= ledger_ids
     record_figures(f"crash {step} ({backend.name})", step=step, backend=backend.name, crashes=cycles,
                    recovered=cycles if step in UNAUDITED_AFTER else 0, locks_lost=0, unaudited_versions=0,

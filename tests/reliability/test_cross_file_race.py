@@ -22,7 +22,8 @@ from dataclasses import replace
 
 from picklock.adapters.local_publisher import LocalPublisher
 from picklock.adapters.sqlite_store import SqliteStore
-from picklock.service_layer.services import ALL_JSON, PicklockService
+from picklock.service_layer.services import PicklockService
+from tests.harness.nba_paths import ALL_JSON
 
 from tests.reliability.support import (
     DATE_FILE, GAME_DATE, RecordingPublisher, RunningClock, WriteLog, cross_file_gaps, date_versions, entries,

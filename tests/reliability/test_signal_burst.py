@@ -15,7 +15,7 @@ import pytest
 
 from picklock.bootstrap import bootstrap
 from picklock.domain.calendar import format_instant
-from picklock.service_layer.services import ALL_JSON
+from tests.harness.nba_paths import ALL_JSON
 from picklock.topics import SIGNAL_UPDATED
 
 from tests.harness.localstack import LocalStack

@@ -14,7 +14,8 @@ from picklock.domain.export import current_audit
 from picklock.domain.merge import MergeInputs, merge_and_lock
 from picklock.domain.picks import GameResult, LedgerRow, ManualCommand, Pick, SignalRow
 from picklock.domain.render import PublishedDocument, render_picks, sha256
-from picklock.service_layer.services import ALL_JSON, PicklockService, date_file_name
+from picklock.service_layer.services import PicklockService
+from tests.harness.nba_paths import ALL_JSON, date_file_name
 
 from fakes import make_service
 
@@ -45,9 +46,9 @@ def signal(player: str, direction: str = "OVER", line: float = 20.5, *, rank: in
            team: str = "BOS", opponent: str = "NYK", system_id: str = "catboost_v9",
            algorithm_version: str = "v9", stat: str = "PTS", game_time: datetime | None = TIPOFF,
            edge: float | None = 3.5, angles: tuple[str, ...] = ("hot hand",), player_name: str | None = None,
-           game_id: str | None = "0022500800", game_date: date = GAME_DATE) -> SignalRow:
+           game_id: str | None = "0022500800", game_date: date = GAME_DATE, sport: str = "nba") -> SignalRow:
     return SignalRow(
-        game_date=game_date, player_lookup=player, team=team, opponent=opponent, direction=direction,
+        sport=sport, game_date=game_date, player_lookup=player, team=team, opponent=opponent, direction=direction,
         line=line, system_id=system_id, algorithm_version=algorithm_version, stat=stat,
         player_name=player_name if player_name is not None else player.title(), game_id=game_id,
         game_time=game_time, edge=edge, rank=rank, angles=angles,
@@ -57,9 +58,9 @@ def signal(player: str, direction: str = "OVER", line: float = 20.5, *, rank: in
 def add(player: str, request_id: str, submitted_at: datetime = START, direction: str = "OVER",
         line: float = 24.5, *, team: str = "LAL", opponent: str = "GSW", stat: str = "PTS",
         game_time: datetime | None = None, game_date: date = GAME_DATE, notes: str | None = "operator pick",
-        edge: float | None = None, by: str = "ops") -> ManualCommand:
+        edge: float | None = None, by: str = "ops", sport: str = "nba") -> ManualCommand:
     return ManualCommand(
-        request_id=request_id, submitted_at=submitted_at, action="add", game_date=game_date,
+        sport=sport, request_id=request_id, submitted_at=submitted_at, action="add", game_date=game_date,
         player_lookup=player, submitted_by=by, stat=stat, player_name=player.title(), team=team,
         opponent=opponent, direction=direction, line=line, edge=edge, game_time=game_time, notes=notes,
     )
@@ -78,8 +79,9 @@ def void(player: str, request_id: str, submitted_at: datetime = START, reason: s
                          reason=reason)
 
 
-def result(player: str, actual: float | None, *, stat: str = "PTS", game_date: date = GAME_DATE) -> GameResult:
-    return GameResult(game_date, player, stat, actual)
+def result(player: str, actual: float | None, *, stat: str = "PTS", game_date: date = GAME_DATE,
+           sport: str = "nba") -> GameResult:
+    return GameResult(game_date, player, stat, actual, sport)
 
 
 def pick(player: str = "jokic", direction: str = "OVER", line: float = 20.5, **overrides) -> Pick:

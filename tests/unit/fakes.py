@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from picklock.domain.calendar import season_start
+from picklock.domain.sports import DEFAULT_SPORT
 from picklock.domain.export import ExportInputs
 from picklock.domain.merge import MergeInputs
 from picklock.service_layer.ports import PreconditionFailed
@@ -13,25 +13,29 @@ from picklock.service_layer.services import PicklockService
 
 @dataclass
 class FakeStore:
-    signal: dict = field(default_factory=dict)
+    signal: dict = field(default_factory=dict)  # (sport, date) -> rows
     results: dict = field(default_factory=dict)
     ledger: list = field(default_factory=list)
     manual: list = field(default_factory=list)
     audit: list = field(default_factory=list)
+    halts: list = field(default_factory=list)
 
-    def load_export_inputs(self, game_date, *, with_season, all_json_date=None):
-        season = tuple(r for r in self.ledger if season_start(game_date) <= r.pick.game_date <= game_date)
+    def load_export_inputs(self, game_date, *, sport=DEFAULT_SPORT, season_from=None, all_json_date=None):
+        season = tuple(r for r in self.ledger if r.pick.sport == sport
+                       and season_from is not None and season_from <= r.pick.game_date <= game_date)
         return ExportInputs(
             merge=MergeInputs(
                 game_date=game_date,
-                signal=tuple(self.signal.get(game_date, ())),
-                ledger=tuple(r for r in self.ledger if r.pick.game_date == game_date),
-                manual=tuple(c for c in self.manual if c.game_date == game_date),
-                results=tuple(self.results.get(game_date, ())),
+                sport=sport,
+                signal=tuple(self.signal.get((sport, game_date), ())),
+                ledger=tuple(r for r in self.ledger if (r.pick.game_date, r.pick.sport) == (game_date, sport)),
+                manual=tuple(c for c in self.manual if (c.game_date, c.sport) == (game_date, sport)),
+                results=tuple(self.results.get((sport, game_date), ())),
             ),
-            season_ledger=season if with_season else (),
-            audited_export_ids=frozenset(a.export_id for a in self.audit
-                                         if a.game_date in (game_date, all_json_date or game_date)),
+            season_ledger=season,
+            audited_export_ids=frozenset(a.export_id for a in self.audit if a.sport == sport
+                                         and a.game_date in (game_date, all_json_date or game_date)),
+            halt_commands=tuple(h for h in self.halts if h.sport == sport),
         )
 
     def append_ledger(self, rows):
@@ -46,14 +50,24 @@ class FakeStore:
         self.manual.append(command)
         return True
 
-    def audit_records(self, game_date):
-        return sorted((a for a in self.audit if a.game_date == game_date), key=lambda a: (a.exported_at, a.export_id))
+    def record_halt(self, command, game_date):
+        if any(h.request_id == command.request_id for h in self.halts):
+            return False
+        self.halts.append(command)
+        return True
 
-    def replace_signal(self, game_date, rows):
-        self.signal[game_date] = list(rows)
+    def audit_records(self, game_date, sport=DEFAULT_SPORT):
+        return sorted((a for a in self.audit if (a.game_date, a.sport) == (game_date, sport)),
+                      key=lambda a: (a.exported_at, a.export_id))
 
-    def replace_results(self, game_date, rows):
-        self.results[game_date] = list(rows)
+    def migrate(self):
+        return []
+
+    def replace_signal(self, game_date, rows, sport=DEFAULT_SPORT):
+        self.signal[(sport, game_date)] = list(rows)
+
+    def replace_results(self, game_date, rows, sport=DEFAULT_SPORT):
+        self.results[(sport, game_date)] = list(rows)
 
 
 @dataclass

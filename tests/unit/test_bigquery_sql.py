@@ -12,7 +12,7 @@ pytest.importorskip("google.cloud.bigquery")
 from picklock.adapters import bigquery_store, rows  # noqa: E402
 from picklock.adapters.bigquery_store import BigQueryStore  # noqa: E402
 from picklock.adapters.ddl import default_schema  # noqa: E402
-from picklock.domain.picks import GameResult, ManualCommand, SignalRow  # noqa: E402
+from picklock.domain.picks import HaltCommand, GameResult, ManualCommand, SignalRow  # noqa: E402
 from picklock.service_layer.services import PicklockService  # noqa: E402
 
 from fakes import FakePublisher  # noqa: E402
@@ -37,7 +37,7 @@ class RecordingClient:
     def query_and_wait(self, sql, job_config=None, **limits):
         self.statements.append((sql, job_config))
         if "AS signal" in sql:
-            empty = {name: [] for name in ("ledger", "manual", "results", "audited", "season")}
+            empty = {name: [] for name in ("ledger", "manual", "results", "audited", "season", "halts")}
             return EmptyResult([{**empty, "signal": self.signal}])
         return EmptyResult()
 
@@ -60,7 +60,8 @@ def recorded():
     client = RecordingClient()
     store = BigQueryStore("proj", "picks", client=client)
     at = datetime(2026, 2, 28, 15, tzinfo=timezone.utc)
-    store.load_export_inputs(D, with_season=True)
+    store.load_export_inputs(D, sport="mlb", season_from=D.replace(day=1))
+    store.record_halt(HaltCommand("req-2", at, "halt", "mlb", "ops", reason=HOSTILE), D)
     store.replace_signal(D, [SignalRow(D, HOSTILE, "GSW", "LAL", "OVER", 20.5, "sys", "v1", game_time=at)])
     store.replace_results(D, [GameResult(D, HOSTILE, "PTS", None)])
     store.record_manual(ManualCommand("req-1", at, "void", D, HOSTILE, "ops", reason=HOSTILE))

@@ -8,6 +8,7 @@ import pytest
 
 from picklock.domain.calendar import MAX_CLOCK_SKEW
 from picklock.domain.export import describe, plan_export
+from tests.harness.nba_paths import NBA
 from picklock.domain.render import PublishedDocument, sha256
 
 from builders import (
@@ -34,8 +35,8 @@ class Bucket:
 def plan(store: FakeStore, bucket: Bucket, game_date=GAME_DATE, *, now=START, export_id="x", trigger="cli",
          apply=True, audit=True):
     """One export through plan_export; `apply` writes the ledger and files, `audit` the audit rows."""
-    exported = plan_export(store.load_export_inputs(game_date, with_season=True),
-                           date_file=bucket.date_file(game_date), all_json=bucket.all_json(),
+    exported = plan_export(store.load_export_inputs(game_date, season_from=NBA.season_start(game_date)),
+                           sport=NBA, date_file=bucket.date_file(game_date), all_json=bucket.all_json(),
                            now=now, export_id=export_id, trigger=trigger)
     if apply:
         store.append_ledger(exported.merge.ledger_rows)

@@ -12,7 +12,8 @@ import pytest
 from picklock.adapters.local_message_publisher import LocalMessagePublisher
 from picklock.entrypoints import cli
 from picklock.entrypoints.functions import MAX_ATTRIBUTE_BYTES, Handlers
-from picklock.service_layer.services import ALL_JSON, ExportConflict
+from picklock.service_layer.services import ExportConflict
+from tests.harness.nba_paths import ALL_JSON
 from picklock.structured_log import configure
 from picklock.topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED, dead_letter_topic, encode_message
 
@@ -224,7 +225,7 @@ def test_a_transient_failure_raises_so_pubsub_redelivers_and_nothing_is_parked(w
 
 
 def test_an_export_conflict_raises_for_redelivery(world):
-    def conflict(game_date, trigger):
+    def conflict(game_date, trigger, sport):
         raise ExportConflict("lost 6 publish races")
 
     world.service.export = conflict

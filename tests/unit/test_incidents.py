@@ -10,7 +10,8 @@ import pytest
 
 from picklock.domain.ledger import fold_ledger
 from picklock.domain.render import pick_to_json
-from picklock.service_layer.services import ALL_JSON, InvalidCommand, date_file_name
+from picklock.service_layer.services import InvalidCommand
+from tests.harness.nba_paths import ALL_JSON, date_file_name
 
 from builders import (
     GAME_DATE, START, TIPOFF, add, assert_every_version_audited, assert_monotonic, assert_one_live_per_key,
@@ -94,7 +95,7 @@ def test_manual_picks_never_counted_as_algorithm():
     service.submit_manual(add("both", "r2", direction="UNDER", line=15.5))  # replaces an unpublished algorithm pick
     service.export(GAME_DATE, "manual")
 
-    assert sorted(r.player_lookup for r in store.signal[GAME_DATE]) == ["algo", "both"]  # signal table untouched
+    assert sorted(r.player_lookup for r in store.signal[("nba", GAME_DATE)]) == ["algo", "both"]  # signal table untouched
     sources = {e["player_lookup"]: e["source"] for e in current_picks(publisher)}
     assert sources == {"algo": "algorithm", "mine": "manual", "both": "manual"}
     record = store.audit[-1]

@@ -7,6 +7,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from picklock.adapters.sports_file import default_catalogue
+from picklock.domain.halts import RUNNING
+from tests.harness.nba_paths import NBA
+
 from picklock.domain.calendar import format_instant
 from picklock.domain.picks import SeasonRecord
 from picklock.domain.render import (
@@ -35,21 +39,21 @@ def test_date_document_matches_its_schema():
     picks = _varied_picks()
     assert {p.status for p in picks} == {"active", "locked", "voided"}
     assert {p.result for p in picks} == {"WIN", "PUSH", "VOID", None}
-    document = date_document(GAME_DATE, picks, export_id="e1", generated_at=at(8))
+    document = date_document("nba", GAME_DATE, picks, export_id="e1", generated_at=at(8))
     assert_valid("date-file", document)
     assert_valid("date-file", json.loads(to_text(document)))
 
 
 def test_all_json_document_matches_its_schema():
     picks = _varied_picks()
-    document = all_json_document(GAME_DATE, picks, season_record((), picks), export_id="e1", generated_at=at(8))
+    document = all_json_document("nba", "2025-26", GAME_DATE, picks, season_record((), picks), RUNNING, export_id="e1", generated_at=at(8))
     assert_valid("all", document)
     assert document["record"]["season"] == "2025-26"
 
 
 def test_empty_documents_match_their_schemas():
-    assert_valid("date-file", date_document(GAME_DATE, (), export_id="e", generated_at=START))
-    assert_valid("all", all_json_document(GAME_DATE, (), SeasonRecord(), export_id="e", generated_at=START))
+    assert_valid("date-file", date_document("nba", GAME_DATE, (), export_id="e", generated_at=START))
+    assert_valid("all", all_json_document("nba", "2025-26", GAME_DATE, (), SeasonRecord(), RUNNING, export_id="e", generated_at=START))
 
 
 @pytest.mark.parametrize("field, bad", [
@@ -58,7 +62,7 @@ def test_empty_documents_match_their_schemas():
 ])
 def test_schema_check_catches_a_wrong_field(field, bad):
     """The schema check above is a real check: a wrong value fails it."""
-    document = date_document(GAME_DATE, _varied_picks(), export_id="e1", generated_at=START)
+    document = date_document("nba", GAME_DATE, _varied_picks(), export_id="e1", generated_at=START)
     document["picks"][0][field] = bad
     assert list(file_validator("date-file").iter_errors(document))
 
@@ -77,30 +81,30 @@ def test_pick_json_round_trip():
 
 
 def test_text_is_canonical_and_refuses_nan():
-    document = date_document(GAME_DATE, _varied_picks(), export_id="e1", generated_at=START)
+    document = date_document("nba", GAME_DATE, _varied_picks(), export_id="e1", generated_at=START)
     shuffled = json.loads(json.dumps(document), object_pairs_hook=lambda pairs: dict(reversed(pairs)))
     assert to_text(shuffled) == to_text(document)
     with pytest.raises(ValueError):
-        to_text(date_document(GAME_DATE, [pick(edge=float("nan"))], export_id="e1", generated_at=START))
+        to_text(date_document("nba", GAME_DATE, [pick(edge=float("nan"))], export_id="e1", generated_at=START))
 
 
 def test_content_hash_ignores_export_id_and_generated_at_only():
     picks = _varied_picks()
-    one = date_document(GAME_DATE, picks, export_id="e1", generated_at=START)
-    two = date_document(GAME_DATE, picks, export_id="e2", generated_at=at(5))
+    one = date_document("nba", GAME_DATE, picks, export_id="e1", generated_at=START)
+    two = date_document("nba", GAME_DATE, picks, export_id="e2", generated_at=at(5))
     assert content_hash(one) == content_hash(two)
     assert PublishedDocument.parse(to_text(one)).content_hash == content_hash(two)
-    assert content_hash(date_document(GAME_DATE, picks[:-1], export_id="e1", generated_at=START)) != content_hash(one)
-    assert content_hash(date_document(date(2026, 3, 1), picks, export_id="e1", generated_at=START)) != content_hash(one)
+    assert content_hash(date_document("nba", GAME_DATE, picks[:-1], export_id="e1", generated_at=START)) != content_hash(one)
+    assert content_hash(date_document("nba", date(2026, 3, 1), picks, export_id="e1", generated_at=START)) != content_hash(one)
     changed = [replace(picks[0], edge=(picks[0].edge or 0) + 1)] + list(picks[1:])
-    assert content_hash(date_document(GAME_DATE, changed, export_id="e1", generated_at=START)) != content_hash(one)
+    assert content_hash(date_document("nba", GAME_DATE, changed, export_id="e1", generated_at=START)) != content_hash(one)
 
 
 def test_published_document_reads_picks_of_either_file():
     picks = _varied_picks()
-    per_date = PublishedDocument.parse(to_text(date_document(GAME_DATE, picks, export_id="e1", generated_at=START)))
+    per_date = PublishedDocument.parse(to_text(date_document("nba", GAME_DATE, picks, export_id="e1", generated_at=START)))
     all_json = PublishedDocument.parse(to_text(all_json_document(
-        GAME_DATE, picks, SeasonRecord(), export_id="e2", generated_at=START)))
+        "nba", "2025-26", GAME_DATE, picks, SeasonRecord(), RUNNING, export_id="e2", generated_at=START)))
     assert per_date.picks() == all_json.picks()
     assert render_picks(per_date.picks()) == render_picks(picks)
     assert (per_date.export_id, per_date.game_date) == ("e1", GAME_DATE)
@@ -129,7 +133,7 @@ def test_season_record_counts_each_result():
     assert (record.wins, record.losses, record.pushes, record.voids) == (3, 2, 1, 1)
     assert record.pct == 0.6
     assert record.by_day == ((date(2026, 2, 26), 2, 1, 1, 1), (date(2026, 2, 27), 1, 1, 0, 0))
-    rendered = record_to_json(date(2026, 2, 27), record)
+    rendered = record_to_json(NBA.season(date(2026, 2, 27)).name, record)
     assert rendered["by_day"][0] == {"date": "2026-02-26", "wins": 2, "losses": 1, "pushes": 1, "voids": 1}
     assert (rendered["season"], rendered["pct"]) == ("2025-26", 0.6)
 
@@ -153,18 +157,19 @@ def test_season_record_current_picks_override_the_ledger_for_their_date():
 def test_pct_rounding_and_no_decided_picks():
     assert SeasonRecord(wins=2, losses=1).pct == 0.667
     assert SeasonRecord(pushes=3, voids=2).pct is None
-    assert record_to_json(GAME_DATE, SeasonRecord())["pct"] is None
+    assert record_to_json("2025-26", SeasonRecord())["pct"] is None
 
 
-def test_season_label_turns_on_october_first():
-    assert record_to_json(date(2026, 9, 30), SeasonRecord())["season"] == "2025-26"
-    assert record_to_json(date(2026, 10, 1), SeasonRecord())["season"] == "2026-27"
+def test_nba_season_turns_on_october_first_and_mlb_s_on_its_own_day():
+    assert [NBA.season(date(2026, 9, 30)).name, NBA.season(date(2026, 10, 1)).name] == ["2025-26", "2026-27"]
+    mlb = default_catalogue().get("mlb")
+    assert [mlb.season(date(2026, 1, 31)).name, mlb.season(date(2026, 2, 1)).name] == ["2025", "2026"]
 
 
 def test_diff_documents_reports_added_removed_and_changed_picks():
     picks = _varied_picks()
-    old = date_document(GAME_DATE, picks[:2], export_id="e1", generated_at=START)
-    new = date_document(GAME_DATE, [replace(picks[0], edge=99.0)] + list(picks[2:]), export_id="e2", generated_at=START)
+    old = date_document("nba", GAME_DATE, picks[:2], export_id="e1", generated_at=START)
+    new = date_document("nba", GAME_DATE, [replace(picks[0], edge=99.0)] + list(picks[2:]), export_id="e2", generated_at=START)
     diff = diff_documents(old, new)
     assert diff["added"] == sorted(p.pick_id for p in picks[2:])
     assert diff["removed"] == [picks[1].pick_id]

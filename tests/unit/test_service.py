@@ -8,9 +8,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from picklock.service_layer.ports import PreconditionFailed
-from picklock.service_layer.services import (
-    ALL_JSON, ExportConflict, InvalidCommand, date_file_name, snapshot_name,
-)
+from picklock.service_layer.services import ExportConflict, InvalidCommand
+from tests.harness.nba_paths import ALL_JSON, date_file_name, snapshot_name
 
 from builders import (
     CRASH_POINTS, GAME_DATE, START, TIPOFF, Crash, add, assert_every_version_audited, assert_monotonic, assert_one_live_per_key,
@@ -252,7 +251,7 @@ def test_manual_command_never_writes_the_signal_table():
     service, store, publisher, clock = make_service()
     service.load_signal(GAME_DATE, [signal("a")])
     service.submit_manual(add("m", "r1"))
-    assert [r.player_lookup for r in store.signal[GAME_DATE]] == ["a"]
+    assert [r.player_lookup for r in store.signal[("nba", GAME_DATE)]] == ["a"]
 
 
 # ---------------------------------------------------------------- grading

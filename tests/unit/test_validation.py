@@ -71,9 +71,9 @@ def test_valid_results_and_triggers():
     rows = result_rows([{"player_lookup": "jokic", "actual_value": 31}, {"player_lookup": "murray", "actual_value": None}],
                        D, "results.json")
     assert [(r.player_lookup, r.actual_value) for r in rows] == [("jokic", 31.0), ("murray", None)]
-    assert trigger_message("signal-updated", {"game_date": "2026-02-28", "run_id": "r"}, "message") == D
-    assert trigger_message("grading-complete", {"game_date": "2026-02-28", "status": "complete", "graded_count": 3},
-                           "message") == D
+    assert trigger_message("signal-updated", {"game_date": "2026-02-28", "run_id": "r"}, "message") == ("nba", D)
+    assert trigger_message("grading-complete", {"game_date": "2026-02-28", "status": "complete", "graded_count": 3,
+                                                "sport": "mlb"}, "message") == ("mlb", D)
 
 
 # ---------------------------------------------------------------- signal rows

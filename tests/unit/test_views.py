@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from picklock.service_layer import views
-from picklock.service_layer.services import ALL_JSON
+from tests.harness.nba_paths import ALL_JSON
 from picklock.validation import InputError
 
 from builders import GAME_DATE, TIPOFF, add, result, signal, void
@@ -88,7 +88,9 @@ def test_a_date_with_nothing_published_has_no_picks():
 def test_today_is_the_eastern_date_of_the_service_clock():
     service, store, publisher, clock = make_service()
     clock.now = TIPOFF  # 00:30 UTC on Mar 1 is still Feb 28 in New York
-    assert views.today(service) == {"date": "2026-02-28", "now": "2026-03-01T00:30:00.000Z"}
+    assert views.today(service) == {"date": "2026-02-28", "now": "2026-03-01T00:30:00.000Z", "sport": "nba",
+                                    "sports": ["nba", "mlb", "nfl", "nhl", "wnba"], "halt_active": False,
+                                    "halt_reason": None, "halt_since": None}
 
 
 # ---------------------------------------------------------------- timeline
@@ -207,8 +209,8 @@ def test_season_counts_the_date_itself_when_the_store_leaves_it_out_of_the_seaso
     service, store, *_ = played_day()
     load = store.load_export_inputs
 
-    def like_bigquery(game_date, *, with_season):
-        inputs = load(game_date, with_season=with_season)
+    def like_bigquery(game_date, **options):
+        inputs = load(game_date, **options)
         return replace(inputs, season_ledger=tuple(r for r in inputs.season_ledger if r.pick.game_date < game_date))
 
     expected = views.season(service, GAME_DATE)

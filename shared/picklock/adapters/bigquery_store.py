@@ -16,10 +16,11 @@ from typing import Any, Mapping, Sequence
 from google.cloud import bigquery
 from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
 
-from ..domain.calendar import season_start, to_utc
+from ..domain.calendar import FIRST_DATE, to_utc
 from ..domain.export import AuditRecord, ExportInputs
 from ..domain.merge import MergeInputs
-from ..domain.picks import GameResult, LedgerRow, ManualCommand, SignalRow
+from ..domain.picks import GameResult, HaltCommand, LedgerRow, ManualCommand, SignalRow
+from ..domain.sports import DEFAULT_SPORT
 from . import rows
 from .ddl import TableSchema, default_schema, load_migrations
 
@@ -90,8 +91,10 @@ class BigQueryStore:
             self.client.query_and_wait(table.render(self.dataset))
 
     def migrate(self) -> list[str]:
-        """Apply schemas/bigquery/migrations/ to a dataset made by an earlier version. Every
-        statement is idempotent, so this is safe to re-run; returns the migrations applied."""
+        """Bring a dataset made by an earlier version to today's shape: the tables it lacks, then
+        schemas/bigquery/migrations/ in order. Every statement is idempotent, so this is safe to
+        re-run; returns the migrations applied."""
+        self.create_tables()
         applied = []
         for migration in load_migrations():
             for statement in migration.statements(self.dataset):
@@ -101,18 +104,21 @@ class BigQueryStore:
 
     # -- PickStore ---------------------------------------------------------------------------
 
-    def load_export_inputs(self, game_date: date, *, with_season: bool,
+    def load_export_inputs(self, game_date: date, *, sport: str = DEFAULT_SPORT, season_from: date | None = None,
                            all_json_date: date | None = None) -> ExportInputs:
         result = self._query("read", self.export_inputs_sql(), [
             bigquery.ScalarQueryParameter("game_date", "DATE", game_date),
-            bigquery.ScalarQueryParameter("season_start", "DATE", season_start(game_date)),
-            bigquery.ScalarQueryParameter("with_season", "BOOL", with_season),
+            bigquery.ScalarQueryParameter("sport", "STRING", sport),
+            bigquery.ScalarQueryParameter("season_start", "DATE", season_from or game_date),
+            bigquery.ScalarQueryParameter("with_season", "BOOL", season_from is not None),
             bigquery.ScalarQueryParameter("all_json_date", "DATE", all_json_date or game_date),
+            bigquery.ScalarQueryParameter("first_date", "DATE", FIRST_DATE),
         ])
         (row,) = list(result)
         return ExportInputs(
             merge=MergeInputs(
                 game_date=game_date,
+                sport=sport,
                 signal=tuple(map(rows.signal_from_row, row["signal"])),
                 ledger=tuple(map(rows.ledger_from_row, row["ledger"])),
                 manual=tuple(map(rows.manual_from_row, row["manual"])),
@@ -120,19 +126,26 @@ class BigQueryStore:
             ),
             season_ledger=tuple(map(rows.ledger_from_row, row["season"])),
             audited_export_ids=frozenset(r["export_id"] for r in row["audited"]),
+            halt_commands=tuple(map(rows.halt_from_row, row["halts"])),
         )
 
     def export_inputs_sql(self) -> str:
         """One statement, one job: every table an export needs, as arrays of structs."""
         ledger = self._columns(rows.LEDGER_TABLE)
+
+        def of_date(table: str) -> str:
+            return (f"ARRAY(SELECT AS STRUCT {self._columns(table)} FROM `{self.dataset}.{table}` "
+                    "WHERE game_date = @game_date AND sport = @sport)")
+
         return f"""
 SELECT
-  ARRAY(SELECT AS STRUCT {self._columns(rows.SIGNAL_TABLE)} FROM `{self.dataset}.{rows.SIGNAL_TABLE}` WHERE game_date = @game_date) AS signal,
-  ARRAY(SELECT AS STRUCT {ledger} FROM `{self.dataset}.{rows.LEDGER_TABLE}` WHERE game_date = @game_date) AS ledger,
-  ARRAY(SELECT AS STRUCT {self._columns(rows.MANUAL_TABLE)} FROM `{self.dataset}.{rows.MANUAL_TABLE}` WHERE game_date = @game_date) AS manual,
-  ARRAY(SELECT AS STRUCT {self._columns(rows.RESULTS_TABLE)} FROM `{self.dataset}.{rows.RESULTS_TABLE}` WHERE game_date = @game_date) AS results,
-  ARRAY(SELECT AS STRUCT export_id FROM `{self.dataset}.{rows.AUDIT_TABLE}` WHERE game_date = @game_date OR game_date = @all_json_date) AS audited,
-  ARRAY(SELECT AS STRUCT {ledger} FROM `{self.dataset}.{rows.LEDGER_TABLE}` WHERE game_date >= @season_start AND game_date <= @game_date AND @with_season) AS season
+  {of_date(rows.SIGNAL_TABLE)} AS signal,
+  {of_date(rows.LEDGER_TABLE)} AS ledger,
+  {of_date(rows.MANUAL_TABLE)} AS manual,
+  {of_date(rows.RESULTS_TABLE)} AS results,
+  ARRAY(SELECT AS STRUCT export_id FROM `{self.dataset}.{rows.AUDIT_TABLE}` WHERE (game_date = @game_date OR game_date = @all_json_date) AND sport = @sport) AS audited,
+  ARRAY(SELECT AS STRUCT {ledger} FROM `{self.dataset}.{rows.LEDGER_TABLE}` WHERE game_date >= @season_start AND game_date <= @game_date AND sport = @sport AND @with_season) AS season,
+  ARRAY(SELECT AS STRUCT {self._columns(rows.HALTS_TABLE)} FROM `{self.dataset}.{rows.HALTS_TABLE}` WHERE game_date >= @first_date AND sport = @sport) AS halts
 """
 
     def append_ledger(self, ledger_rows: Sequence[LedgerRow]) -> None:
@@ -142,35 +155,46 @@ SELECT
         self._insert(rows.AUDIT_TABLE, [rows.audit_to_row(r) for r in records])
 
     def record_manual(self, command: ManualCommand) -> bool:
-        table = self._schema[rows.MANUAL_TABLE]
         row = rows.manual_to_row(command, recorded_at=to_utc(datetime.now(timezone.utc)))
-        sql = (f"INSERT INTO `{self.dataset}.{table.name}` ({self._columns(table.name)}) "
-               f"SELECT {', '.join('@' + c for c in table.column_names)} FROM (SELECT 1) "
-               f"WHERE NOT EXISTS (SELECT 1 FROM `{self.dataset}.{table.name}` "
-               f"WHERE game_date = @game_date AND request_id = @request_id)")
-        result = self._query("write", sql, [self._parameter(table, name, value) for name, value in row.items()])
-        return bool(result.num_dml_affected_rows)
+        return self._insert_once(rows.MANUAL_TABLE, row)
 
-    def audit_records(self, game_date: date) -> list[AuditRecord]:
+    def record_halt(self, command: HaltCommand, game_date: date) -> bool:
+        row = rows.halt_to_row(command, game_date=game_date, recorded_at=to_utc(datetime.now(timezone.utc)))
+        return self._insert_once(rows.HALTS_TABLE, row)
+
+    def audit_records(self, game_date: date, sport: str = DEFAULT_SPORT) -> list[AuditRecord]:
         sql = (f"SELECT {self._columns(rows.AUDIT_TABLE)} FROM `{self.dataset}.{rows.AUDIT_TABLE}` "
-               "WHERE game_date = @game_date ORDER BY exported_at, export_id")
-        result = self._query("read", sql, [bigquery.ScalarQueryParameter("game_date", "DATE", game_date)])
+               "WHERE game_date = @game_date AND sport = @sport ORDER BY exported_at, export_id")
+        result = self._query("read", sql, [bigquery.ScalarQueryParameter("game_date", "DATE", game_date),
+                                           bigquery.ScalarQueryParameter("sport", "STRING", sport)])
         return [rows.audit_from_row(dict(row.items())) for row in result]
 
     # Upstream tables: only the CLI's `signal load` / `results load` and tests write them.
-    def replace_signal(self, game_date: date, signal_rows: Sequence[SignalRow]) -> None:
-        self._replace_date(rows.SIGNAL_TABLE, game_date, [rows.signal_to_row(r) for r in signal_rows])
+    def replace_signal(self, game_date: date, signal_rows: Sequence[SignalRow], sport: str = DEFAULT_SPORT) -> None:
+        self._replace_date(rows.SIGNAL_TABLE, sport, game_date, [rows.signal_to_row(r) for r in signal_rows])
 
-    def replace_results(self, game_date: date, results: Sequence[GameResult]) -> None:
-        self._replace_date(rows.RESULTS_TABLE, game_date, [rows.result_to_row(r) for r in results])
+    def replace_results(self, game_date: date, results: Sequence[GameResult], sport: str = DEFAULT_SPORT) -> None:
+        self._replace_date(rows.RESULTS_TABLE, sport, game_date, [rows.result_to_row(r) for r in results])
 
     # -- SQL -----------------------------------------------------------------------------------
 
-    def _replace_date(self, table: str, game_date: date, new_rows: list[dict]) -> None:
-        rows.check_one_date(table, game_date, new_rows)
-        self._query("write", f"DELETE FROM `{self.dataset}.{table}` WHERE game_date = @game_date",
-                    [bigquery.ScalarQueryParameter("game_date", "DATE", game_date)])
+    def _replace_date(self, table: str, sport: str, game_date: date, new_rows: list[dict]) -> None:
+        rows.check_one_date(table, sport, game_date, new_rows)
+        self._query("write", f"DELETE FROM `{self.dataset}.{table}` WHERE game_date = @game_date AND sport = @sport",
+                    [bigquery.ScalarQueryParameter("game_date", "DATE", game_date),
+                     bigquery.ScalarQueryParameter("sport", "STRING", sport)])
         self._insert(table, new_rows)
+
+    def _insert_once(self, table_name: str, row: dict) -> bool:
+        """Insert unless the row's request_id is recorded for its date: one DML job, so concurrent
+        deliveries of the same request cannot both get in."""
+        table = self._schema[table_name]
+        sql = (f"INSERT INTO `{self.dataset}.{table_name}` ({self._columns(table_name)}) "
+               f"SELECT {', '.join('@' + c for c in table.column_names)} FROM (SELECT 1) "
+               f"WHERE NOT EXISTS (SELECT 1 FROM `{self.dataset}.{table_name}` "
+               f"WHERE game_date = @game_date AND request_id = @request_id)")
+        result = self._query("write", sql, [self._parameter(table, name, value) for name, value in row.items()])
+        return bool(result.num_dml_affected_rows)
 
     def _insert(self, table_name: str, new_rows: list[dict]) -> None:
         """All rows in one DML job: INSERT ... SELECT FROM UNNEST(@rows) of typed structs."""

@@ -112,6 +112,26 @@ class Migration:
         text = _COMMENT.sub("", self.sql).replace(DATASET_PLACEHOLDER, dataset)
         return [statement.strip() for statement in text.split(";") if statement.strip()]
 
+    def added_columns(self) -> list[AddedColumn]:
+        """The columns its ALTER TABLE ... ADD COLUMN statements add (what an embedded home, which
+        has no BigQuery, needs to know: its own store adds them; a DEFAULT fills existing rows)."""
+        found = [_ADD_COLUMN.fullmatch(statement) for statement in self.statements(DATASET_PLACEHOLDER)]
+        return [AddedColumn(m["table"], m["column"], m["default"]) for m in found if m]
+
+
+@dataclass(frozen=True)
+class AddedColumn:
+    table: str
+    column: str
+    default: str | None  # a string literal's value, for the rows already there
+
+
+_ADD_COLUMN = re.compile(
+    r"ALTER\s+TABLE\s+`\{dataset\}\.(?P<table>\w+)`\s+ADD\s+COLUMN\s+IF\s+NOT\s+EXISTS\s+(?P<column>\w+)\s+"
+    r"(?:ARRAY\s*<\s*STRING\s*>|\w+)(?:\s+DEFAULT\s+'(?P<default>[^']*)')?",
+    re.IGNORECASE,
+)
+
 
 def load_migrations(schema_dir: Path | None = None) -> list[Migration]:
     directory = (schema_dir if schema_dir is not None else schema_root() / "bigquery") / "migrations"

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 from ..domain.calendar import to_utc
 from ..domain.export import AuditRecord
-from ..domain.picks import DEFAULT_STAT, GameResult, LedgerRow, ManualCommand, Pick, SignalRow
+from ..domain.picks import DEFAULT_STAT, GameResult, HaltCommand, LedgerRow, ManualCommand, Pick, SignalRow
 from .ddl import Column, TableSchema, default_schema
 
 SIGNAL_TABLE = "signal_best_bets_picks"
@@ -25,6 +25,7 @@ RESULTS_TABLE = "player_game_results"
 LEDGER_TABLE = "best_bets_published_picks"
 MANUAL_TABLE = "best_bets_manual_picks"
 AUDIT_TABLE = "best_bets_export_audit"
+HALTS_TABLE = "best_bets_sport_halts"
 
 Row = dict[str, Any]
 
@@ -40,11 +41,12 @@ class RowMismatch(ValueError):
     """A value or a set of columns that does not fit the DDL."""
 
 
-def check_one_date(table: str, game_date: date, new_rows: list[Row]) -> None:
-    """Replacing a date's rows must not touch another date's partition."""
-    strays = sorted({str(row["game_date"]) for row in new_rows if row["game_date"] != game_date})
+def check_one_date(table: str, sport: str, game_date: date, new_rows: list[Row]) -> None:
+    """Replacing a date's rows of one sport must not touch another date's or sport's rows."""
+    strays = sorted({f"{row['sport']} {row['game_date']}" for row in new_rows
+                     if (row["game_date"], row["sport"]) != (game_date, sport)})
     if strays:
-        raise ValueError(f"replacing {table} for {game_date}: rows of other dates {strays}")
+        raise ValueError(f"replacing {table} for {sport} {game_date}: rows of other dates or sports {strays}")
 
 
 def signal_to_row(signal: SignalRow) -> Row:
@@ -83,6 +85,14 @@ def result_to_row(result: GameResult) -> Row:
 
 def result_from_row(row: Mapping[str, Any]) -> GameResult:
     return GameResult(**_from_row(RESULTS_TABLE, row, GameResult))
+
+
+def halt_to_row(command: HaltCommand, *, game_date: date, recorded_at: datetime) -> Row:
+    return _to_row(HALTS_TABLE, {**_field_values(command), "game_date": game_date, _MANUAL_RECORDED_AT: recorded_at})
+
+
+def halt_from_row(row: Mapping[str, Any]) -> HaltCommand:
+    return HaltCommand(**_from_row(HALTS_TABLE, row, HaltCommand))
 
 
 def audit_to_row(record: AuditRecord) -> Row:

@@ -14,12 +14,13 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Collection, Iterator, Mapping, Sequence
 
-from ..domain.calendar import format_instant, parse_instant, season_start
+from ..domain.calendar import FIRST_DATE, LAST_DATE, format_instant, parse_instant
 from ..domain.export import AuditRecord, ExportInputs
 from ..domain.merge import MergeInputs
-from ..domain.picks import GameResult, LedgerRow, ManualCommand, SignalRow
+from ..domain.picks import GameResult, HaltCommand, LedgerRow, ManualCommand, SignalRow
+from ..domain.sports import DEFAULT_SPORT
 from . import rows
-from .ddl import Column, TableSchema, default_schema
+from .ddl import Column, TableSchema, default_schema, load_migrations
 
 BUSY_TIMEOUT_SECONDS = 10.0
 
@@ -46,33 +47,36 @@ class SqliteStore:
         with self._transaction() as connection:
             for statement in _create_statements(self._schema.values()):
                 connection.execute(statement)
-            for statement in _migration_statements(connection, self._schema.values()):
+            for statement in list(_migration_statements(connection, self._schema.values())):
                 connection.execute(statement)
 
     # -- PickStore ---------------------------------------------------------------------------
 
-    def load_export_inputs(self, game_date: date, *, with_season: bool,
+    def load_export_inputs(self, game_date: date, *, sport: str = DEFAULT_SPORT, season_from: date | None = None,
                            all_json_date: date | None = None) -> ExportInputs:
         with self._transaction(write=False) as connection:  # one snapshot for every table
             def of_date(table: str) -> list[dict]:
-                return self._select(connection, table, game_date, game_date)
+                return self._select(connection, table, sport, game_date, game_date)
 
             merge = MergeInputs(
                 game_date=game_date,
+                sport=sport,
                 signal=tuple(map(rows.signal_from_row, of_date(rows.SIGNAL_TABLE))),
                 ledger=tuple(map(rows.ledger_from_row, of_date(rows.LEDGER_TABLE))),
                 manual=tuple(map(rows.manual_from_row, of_date(rows.MANUAL_TABLE))),
                 results=tuple(map(rows.result_from_row, of_date(rows.RESULTS_TABLE))),
             )
             audited = connection.execute(
-                f"SELECT DISTINCT export_id FROM {rows.AUDIT_TABLE} WHERE game_date IN (?, ?)",
-                (game_date.isoformat(), (all_json_date or game_date).isoformat()),
+                f"SELECT DISTINCT export_id FROM {rows.AUDIT_TABLE} WHERE sport = ? AND game_date IN (?, ?)",
+                (sport, game_date.isoformat(), (all_json_date or game_date).isoformat()),
             ).fetchall()
             season = ()
-            if with_season:
-                season_rows = self._select(connection, rows.LEDGER_TABLE, season_start(game_date), game_date)
+            if season_from is not None:
+                season_rows = self._select(connection, rows.LEDGER_TABLE, sport, season_from, game_date)
                 season = tuple(map(rows.ledger_from_row, season_rows))
-        return ExportInputs(merge, season, frozenset(export_id for (export_id,) in audited))
+            halts = self._select(connection, rows.HALTS_TABLE, sport, FIRST_DATE, LAST_DATE)
+        return ExportInputs(merge, season, frozenset(export_id for (export_id,) in audited),
+                            tuple(map(rows.halt_from_row, halts)))
 
     def append_ledger(self, ledger_rows: Sequence[LedgerRow]) -> None:
         self._insert(rows.LEDGER_TABLE, [rows.ledger_to_row(row) for row in ledger_rows])
@@ -82,27 +86,27 @@ class SqliteStore:
 
     def record_manual(self, command: ManualCommand) -> bool:
         row = rows.manual_to_row(command, recorded_at=datetime.now(timezone.utc))
-        columns, placeholders = self._column_list(rows.MANUAL_TABLE)
-        # Check and insert in one statement under the write lock: concurrent deliveries of the
-        # same request cannot both get in.
-        statement = (
-            f"INSERT INTO {rows.MANUAL_TABLE} ({columns}) SELECT {placeholders} "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {rows.MANUAL_TABLE} WHERE game_date = ? AND request_id = ?)"
-        )
-        with self._transaction() as connection:
-            parameters = [*self._encode_row(rows.MANUAL_TABLE, row), command.game_date.isoformat(), command.request_id]
-            return connection.execute(statement, parameters).rowcount == 1
+        return self._insert_once(rows.MANUAL_TABLE, row, command.game_date, command.request_id)
 
-    def audit_records(self, game_date: date) -> list[AuditRecord]:
+    def record_halt(self, command: HaltCommand, game_date: date) -> bool:
+        row = rows.halt_to_row(command, game_date=game_date, recorded_at=datetime.now(timezone.utc))
+        return self._insert_once(rows.HALTS_TABLE, row, game_date, command.request_id)
+
+    def audit_records(self, game_date: date, sport: str = DEFAULT_SPORT) -> list[AuditRecord]:
         with self._transaction(write=False) as connection:
-            found = self._select(connection, rows.AUDIT_TABLE, game_date, game_date, order="exported_at, export_id")
+            found = self._select(connection, rows.AUDIT_TABLE, sport, game_date, game_date,
+                                 order="exported_at, export_id")
         return [rows.audit_from_row(row) for row in found]
 
-    def replace_signal(self, game_date: date, signal_rows: Sequence[SignalRow]) -> None:
-        self._replace_date(rows.SIGNAL_TABLE, game_date, [rows.signal_to_row(row) for row in signal_rows])
+    def migrate(self) -> list[str]:
+        """Nothing to do: an embedded home migrates itself when it is opened."""
+        return []
 
-    def replace_results(self, game_date: date, results: Sequence[GameResult]) -> None:
-        self._replace_date(rows.RESULTS_TABLE, game_date, [rows.result_to_row(result) for result in results])
+    def replace_signal(self, game_date: date, signal_rows: Sequence[SignalRow], sport: str = DEFAULT_SPORT) -> None:
+        self._replace_date(rows.SIGNAL_TABLE, sport, game_date, [rows.signal_to_row(row) for row in signal_rows])
+
+    def replace_results(self, game_date: date, results: Sequence[GameResult], sport: str = DEFAULT_SPORT) -> None:
+        self._replace_date(rows.RESULTS_TABLE, sport, game_date, [rows.result_to_row(result) for result in results])
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -135,11 +139,21 @@ class SqliteStore:
         finally:
             connection.close()  # rolls back a transaction left open by an error
 
-    def _replace_date(self, table: str, game_date: date, new_rows: list[dict]) -> None:
-        rows.check_one_date(table, game_date, new_rows)
+    def _replace_date(self, table: str, sport: str, game_date: date, new_rows: list[dict]) -> None:
+        rows.check_one_date(table, sport, game_date, new_rows)
         with self._transaction() as connection:
-            connection.execute(f"DELETE FROM {table} WHERE game_date = ?", (game_date.isoformat(),))
+            connection.execute(f"DELETE FROM {table} WHERE game_date = ? AND sport = ?", (game_date.isoformat(), sport))
             self._insert_rows(connection, table, new_rows)
+
+    def _insert_once(self, table: str, row: Mapping[str, Any], game_date: date, request_id: str) -> bool:
+        """Insert unless the request_id is recorded for that date. Check and insert are one
+        statement under the write lock: concurrent deliveries of the same request cannot both get in."""
+        columns, placeholders = self._column_list(table)
+        statement = (f"INSERT INTO {table} ({columns}) SELECT {placeholders} "
+                     f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE game_date = ? AND request_id = ?)")
+        with self._transaction() as connection:
+            parameters = [*self._encode_row(table, row), game_date.isoformat(), request_id]
+            return connection.execute(statement, parameters).rowcount == 1
 
     def _insert(self, table: str, new_rows: list[dict]) -> None:
         if new_rows:
@@ -156,11 +170,12 @@ class SqliteStore:
         columns = self._schema[table].column_names
         return ", ".join(columns), ", ".join("?" for _ in columns)
 
-    def _select(self, connection: sqlite3.Connection, table: str, first_date: date, last_date: date,
+    def _select(self, connection: sqlite3.Connection, table: str, sport: str, first_date: date, last_date: date,
                 order: str = "rowid") -> list[dict]:
-        """Rows of `table` for game dates first..last, as native values (insertion order by default)."""
-        cursor = connection.execute(f"SELECT * FROM {table} WHERE game_date BETWEEN ? AND ? ORDER BY {order}",
-                                    (first_date.isoformat(), last_date.isoformat()))
+        """Rows of `table` for one sport's game dates first..last, as native values (insertion order by default)."""
+        cursor = connection.execute(
+            f"SELECT * FROM {table} WHERE sport = ? AND game_date BETWEEN ? AND ? ORDER BY {order}",
+            (sport, first_date.isoformat(), last_date.isoformat()))
         names = [description[0] for description in cursor.description]
         schema = self._schema[table]
         return [{name: _convert(_DECODERS, schema.column(name), value) for name, value in zip(names, record)}
@@ -176,15 +191,19 @@ def _convert(converters: Mapping[str, Callable[[Any], Any]], column: Column, val
 
 
 def _migration_statements(connection: sqlite3.Connection, schemas: Collection[TableSchema]) -> Iterator[str]:
-    """A home made by an earlier version migrates itself on open: each column its DDL has gained
-    since is added (the DDL appends new columns, so the order matches a new home's)."""
-    for table in schemas:
-        if table.is_view:
-            continue
-        existing = {row[1] for row in connection.execute(f"PRAGMA table_info({table.name})")}
-        for column in table.columns:
-            if column.name not in existing:
-                yield f"ALTER TABLE {table.name} ADD COLUMN {_column_definition(column)}"
+    """A home made by an earlier version migrates itself on open: each column that
+    schemas/bigquery/migrations/ adds and the home lacks is added, its DEFAULT filling the rows
+    already there (new columns go last, so the order matches a new home's)."""
+    tables = {table.name: table for table in schemas if not table.is_view}
+    for migration in load_migrations():
+        for added in migration.added_columns():
+            existing = {row[1] for row in connection.execute(f"PRAGMA table_info({added.table})")}
+            if added.column in existing:
+                continue
+            definition = _column_definition(tables[added.table].column(added.column))
+            if added.default is not None:
+                definition += " DEFAULT '" + added.default.replace("'", "''") + "'"
+            yield f"ALTER TABLE {added.table} ADD COLUMN {definition}"
 
 
 def _column_definition(column: Column) -> str:

@@ -10,7 +10,7 @@ from .manual import fold_manual
 from .merge import MergeInputs, merge_and_lock, same_pick
 from .picks import ManualCommand, Pick
 
-REFUSAL_EVENTS = ("manual_refused", "late_pick_refused")
+REFUSAL_EVENTS = ("manual_refused", "late_pick_refused", "halted")
 _TICK = timedelta(milliseconds=1)
 
 

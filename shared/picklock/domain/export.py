@@ -6,9 +6,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Iterable, Literal
 
-from .calendar import MAX_CLOCK_SKEW, eastern_date, format_instant, parse_instant, to_utc
+from .calendar import MAX_CLOCK_SKEW, format_instant, parse_instant, to_utc
+from .halts import HaltState, fold_halts
 from .merge import MergeInputs, MergeResult, merge_and_lock
-from .picks import LedgerRow, Pick
+from .picks import HaltCommand, LedgerRow, Pick
+from .sports import DEFAULT_SPORT, Sport
 from .render import (
     PublishedDocument, all_json_document, content_hash, date_document, season_record, sha256, to_text,
 )
@@ -23,6 +25,15 @@ class ExportInputs:
     merge: MergeInputs
     season_ledger: tuple[LedgerRow, ...] = ()  # ledger rows of the season, for the record
     audited_export_ids: frozenset[str] = frozenset()
+    halt_commands: tuple[HaltCommand, ...] = ()  # the sport's halts and resumes
+
+    @property
+    def halt(self) -> HaltState:
+        return fold_halts(self.halt_commands, self.merge.sport)
+
+    def merge_inputs(self, shown: tuple[Pick, ...] = ()) -> MergeInputs:
+        """What the merge needs: the store's rows, what users can see, and the halt in force."""
+        return replace(self.merge, shown=shown, halt=self.halt)
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,7 @@ class AuditRecord:
     events: str
     document: str
     all_json_document: str | None
+    sport: str = DEFAULT_SPORT
 
     @property
     def document_is_date_file(self) -> bool:
@@ -71,6 +83,7 @@ class ExportPlan:
 def plan_export(
     inputs: ExportInputs,
     *,
+    sport: Sport,
     date_file: PublishedDocument | None,
     all_json: PublishedDocument | None,
     now: datetime,
@@ -85,44 +98,47 @@ def plan_export(
     now = to_utc(now)
     game_date = inputs.merge.game_date
     shown = tuple(date_file.picks()) if date_file else ()
-    merged = merge_and_lock(replace(inputs.merge, shown=shown), now=now, export_id=export_id)
+    merged = merge_and_lock(inputs.merge_inputs(shown), now=now, export_id=export_id)
 
     recovered = tuple(_recover_unaudited(inputs, date_file, all_json, all_json_date_file))
 
-    new_date_doc = date_document(game_date, merged.picks, export_id=export_id, generated_at=now)
+    new_date_doc = date_document(sport.id, game_date, merged.picks, export_id=export_id, generated_at=now)
     date_text = None
     if date_file is None or date_file.content_hash != content_hash(new_date_doc):
         date_text = to_text(new_date_doc)
 
     all_json_text = None
     notices = ()
-    reclaim = _reclaims_all_json(all_json, game_date, now)
+    today = sport.today(now)
+    reclaim = _reclaims_all_json(all_json, game_date, today, now)
     if reclaim:
         notices = ({"kind": "all_json_reclaimed", "detail": reclaim},)
     # G8: only an export of the current Eastern date writes all.json, and never over a later date
     # (an exporter whose clock just passed midnight), unless a clock far ahead wrote that date.
-    if game_date == eastern_date(now) and (all_json is None or all_json.game_date <= game_date or reclaim):
+    if game_date == today and (all_json is None or all_json.game_date <= game_date or reclaim):
         record = season_record(inputs.season_ledger, merged.picks)
-        new_all = all_json_document(game_date, merged.picks, record, export_id=export_id, generated_at=now)
+        new_all = all_json_document(sport.id, sport.season(game_date).name, game_date, merged.picks, record,
+                                    inputs.halt, export_id=export_id, generated_at=now)
         if all_json is None or all_json.content_hash != content_hash(new_all):
             all_json_text = to_text(new_all)
 
     published = date_text is not None or all_json_text is not None
     document = date_text if date_text is not None else date_file.text
     record = _audit_record(
-        game_date, export_id, trigger, now, "published" if published else "unchanged",
+        sport.id, game_date, export_id, trigger, now, "published" if published else "unchanged",
         merged.picks, [e.as_dict() for e in merged.events] + list(notices), document, all_json_text,
     )
     return ExportPlan(export_id, record.outcome, merged, date_text, all_json_text, recovered + (record,), notices)
 
 
-def _reclaims_all_json(all_json: PublishedDocument | None, game_date: date, now: datetime) -> str | None:
+def _reclaims_all_json(all_json: PublishedDocument | None, game_date: date, today: date,
+                       now: datetime) -> str | None:
     """Why this export of today takes all.json back from a later date, or None.
 
     A later date written within MAX_CLOCK_SKEW of this clock is an exporter past midnight: it
     stays. One written further ahead (a stray --now, a test run against production, a clock days
     fast) would freeze all.json until the real clock catches up: today takes it back."""
-    if all_json is None or all_json.game_date <= game_date or game_date != eastern_date(now):
+    if all_json is None or all_json.game_date <= game_date or game_date != today:
         return None
     generated_at = parse_instant(all_json.data["generated_at"])
     if generated_at <= now + MAX_CLOCK_SKEW:
@@ -160,16 +176,16 @@ def current_audit(records: Iterable[AuditRecord]) -> list[AuditRecord]:
 def _recovered(document: PublishedDocument, all_json: PublishedDocument | None) -> AuditRecord:
     generated_at = parse_instant(document.data["generated_at"])
     return _audit_record(
-        document.game_date, document.export_id, "recovery", generated_at, "recovered",
+        document.sport, document.game_date, document.export_id, "recovery", generated_at, "recovered",
         document.picks(), [], document.text, all_json.text if all_json else None,
     )
 
 
-def _audit_record(game_date, export_id, trigger, now, outcome, picks: tuple[Pick, ...] | list[Pick],
+def _audit_record(sport: str, game_date, export_id, trigger, now, outcome, picks: tuple[Pick, ...] | list[Pick],
                   events, document: str, all_json_text: str | None) -> AuditRecord:
     live = [p for p in picks if p.live]
     return AuditRecord(
-        game_date=game_date, export_id=export_id, trigger_source=trigger, exported_at=now,
+        sport=sport, game_date=game_date, export_id=export_id, trigger_source=trigger, exported_at=now,
         outcome=outcome, content_hash=content_hash(json.loads(document)),
         document_sha256=sha256(document), all_json_written=all_json_text is not None,
         all_json_sha256=sha256(all_json_text) if all_json_text is not None else None,

@@ -10,11 +10,13 @@ from typing import Iterable
 
 from .calendar import format_instant, to_utc
 from .grading import grade
+from .halts import RUNNING, HaltState
 from .ledger import fold_ledger
 from .manual import ManualState, fold_manual
 from .picks import (
     Event, GameResult, LedgerRow, ManualCommand, Pick, PickKey, SignalRow, pick_id_for,
 )
+from .sports import DEFAULT_SPORT
 
 REFRESHABLE_FIELDS = ("player_name", "edge", "rank", "angles")
 
@@ -27,6 +29,8 @@ class MergeInputs:
     manual: tuple[ManualCommand, ...] = ()
     results: tuple[GameResult, ...] = ()
     shown: tuple[Pick, ...] = ()  # picks of the per-date file users can see right now
+    sport: str = DEFAULT_SPORT
+    halt: HaltState = RUNNING  # while halted, nothing new is published
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ def has_started(game_time: datetime | None, at: datetime) -> bool:
 def merge_and_lock(inputs: MergeInputs, *, now: datetime, export_id: str) -> MergeResult:
     now = to_utc(now)
     events: list[Event] = []
-    before = fold_ledger(row for row in inputs.ledger if row.pick.game_date == inputs.game_date)
+    before = fold_ledger(row for row in inputs.ledger if _ours(inputs, row.pick))
     picks = dict(before)
     for shown in inputs.shown:  # a pick users saw but the ledger lost (G1 safety net)
         if shown.pick_id not in picks:
@@ -54,8 +58,8 @@ def merge_and_lock(inputs: MergeInputs, *, now: datetime, export_id: str) -> Mer
             # the earlier ledger row. Users saw the file's version: it stays (G3).
             picks[shown.pick_id] = picks[shown.pick_id].with_published_fields_of(shown)
     signal = _signal_by_key(inputs, events)
-    manual = fold_manual(c for c in inputs.manual if c.game_date == inputs.game_date)
-    results = {r.key: r for r in inputs.results if r.game_date == inputs.game_date}
+    manual = fold_manual(c for c in inputs.manual if _ours(inputs, c))
+    results = {r.key: r for r in inputs.results if _ours(inputs, r)}
     schedule = _schedule(signal.values())
     shown_ids = {p.pick_id for p in inputs.shown}
 
@@ -65,7 +69,7 @@ def merge_and_lock(inputs: MergeInputs, *, now: datetime, export_id: str) -> Mer
     merged: list[Pick] = []
     for key in sorted(set(by_key) | set(signal) | set(manual)):
         key_picks = _merge_key(
-            key, by_key.get(key, []), signal.get(key), manual.get(key), schedule, shown_ids, now, events
+            key, by_key.get(key, []), signal.get(key), manual.get(key), schedule, shown_ids, now, events, inputs.halt
         )
         merged.extend(_grade(pick, results.get(key), events) for pick in key_picks)
 
@@ -74,11 +78,16 @@ def merge_and_lock(inputs: MergeInputs, *, now: datetime, export_id: str) -> Mer
     return MergeResult(ordered, ledger_rows, tuple(events))
 
 
+def _ours(inputs: MergeInputs, row) -> bool:
+    """A row of the date and sport being merged (the store reads no others; the core checks)."""
+    return row.game_date == inputs.game_date and row.sport == inputs.sport
+
+
 def _signal_by_key(inputs: MergeInputs, events: list[Event]) -> dict[PickKey, SignalRow]:
     """One signal row per key: upstream duplicates resolve to the best-ranked row, reported."""
     chosen: dict[PickKey, SignalRow] = {}
     rows = sorted(
-        (r for r in inputs.signal if r.game_date == inputs.game_date),
+        (r for r in inputs.signal if _ours(inputs, r)),
         key=lambda r: (r.rank is None, r.rank or 0, r.system_id, r.direction, r.line),
     )
     for row in rows:
@@ -108,6 +117,7 @@ def _merge_key(
     shown_ids: set[str],
     now: datetime,
     events: list[Event],
+    halt: HaltState,
 ) -> list[Pick]:
     picks = [_apply_tombstones(pick, manual, events) for pick in published]
 
@@ -135,6 +145,9 @@ def _merge_key(
             events.append(Event("late_pick_refused", key.player_lookup, key.stat,
                                 f"manual pick submitted after tip-off ({format_instant(game_time)})",
                                 request_id=wanted.request_id))
+        elif halt.active:
+            events.append(Event("halted", key.player_lookup, key.stat, halt.describe(key.sport),
+                                request_id=wanted.request_id))
         else:
             pick = _new_manual_pick(wanted, game_id, game_time, now)
             # Already published (and since voided), or withdrawn before it was ever published.
@@ -149,6 +162,9 @@ def _merge_key(
         elif has_started(sig.game_time, now):
             events.append(Event("late_pick_refused", key.player_lookup, key.stat,
                                 f"signal pick after tip-off ({format_instant(sig.game_time)})"))
+        elif halt.active:
+            events.append(Event("halted", key.player_lookup, key.stat, f"signal pick not published: "
+                                f"{halt.describe(key.sport)}"))
         elif manual is not None and (tombstone := manual.tombstone_for(_new_algorithm_pick(sig, now))):
             # A void covers picks first published at or before it, so also one this export would
             # create: otherwise the next export would void it (G5).
@@ -200,7 +216,7 @@ def same_pick(pick: Pick, wanted: ManualCommand) -> bool:
 def _new_algorithm_pick(sig: SignalRow, now: datetime) -> Pick:
     return Pick(
         pick_id=pick_id_for(sig.key, "algorithm", sig.direction, sig.line, sig.system_id),
-        game_date=sig.game_date, player_lookup=sig.player_lookup, stat=sig.stat, team=sig.team,
+        sport=sig.sport, game_date=sig.game_date, player_lookup=sig.player_lookup, stat=sig.stat, team=sig.team,
         opponent=sig.opponent, direction=sig.direction, line=sig.line, source="algorithm",
         first_published_at=now, status="active", system_id=sig.system_id,
         algorithm_version=sig.algorithm_version, game_id=sig.game_id, game_time=sig.game_time,
@@ -211,7 +227,7 @@ def _new_algorithm_pick(sig: SignalRow, now: datetime) -> Pick:
 def _new_manual_pick(wanted: ManualCommand, game_id, game_time, now: datetime) -> Pick:
     return Pick(
         pick_id=pick_id_for(wanted.key, "manual", wanted.direction, wanted.line, wanted.request_id),
-        game_date=wanted.game_date, player_lookup=wanted.player_lookup, stat=wanted.stat,
+        sport=wanted.sport, game_date=wanted.game_date, player_lookup=wanted.player_lookup, stat=wanted.stat,
         team=wanted.team, opponent=wanted.opponent, direction=wanted.direction, line=wanted.line,
         source="manual", first_published_at=now, status="active", system_id="manual",
         manual_request_id=wanted.request_id, submitted_by=wanted.submitted_by, game_id=game_id,

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal
 
+from .sports import DEFAULT_SPORT
+
 DEFAULT_STAT = "PTS"
 DIRECTIONS = ("OVER", "UNDER")
 
@@ -13,10 +15,11 @@ Source = Literal["algorithm", "manual"]
 Status = Literal["active", "locked", "voided"]
 Result = Literal["WIN", "LOSS", "PUSH", "VOID"]
 ManualAction = Literal["add", "remove", "void"]
+HaltAction = Literal["halt", "resume"]
 
 # Fields frozen once a pick is shown to users (DESIGN.md, "published fields").
 PUBLISHED_FIELDS = (
-    "pick_id", "game_date", "player_lookup", "stat", "team", "opponent", "direction", "line",
+    "pick_id", "sport", "game_date", "player_lookup", "stat", "team", "opponent", "direction", "line",
     "source", "system_id", "algorithm_version", "manual_request_id", "submitted_by",
     "first_published_at", "game_id", "game_time", "notes",
 )
@@ -27,9 +30,11 @@ class PickKey:
     game_date: date
     player_lookup: str
     stat: str = DEFAULT_STAT
+    sport: str = DEFAULT_SPORT
 
     def __str__(self) -> str:
-        return f"{self.game_date.isoformat()} {self.player_lookup} {self.stat}"
+        sport = "" if self.sport == DEFAULT_SPORT else f"{self.sport} "
+        return f"{sport}{self.game_date.isoformat()} {self.player_lookup} {self.stat}"
 
 
 @dataclass(frozen=True)
@@ -50,10 +55,11 @@ class SignalRow:
     edge: float | None = None
     rank: int | None = None
     angles: tuple[str, ...] = ()
+    sport: str = DEFAULT_SPORT
 
     @property
     def key(self) -> PickKey:
-        return PickKey(self.game_date, self.player_lookup, self.stat)
+        return PickKey(self.game_date, self.player_lookup, self.stat, self.sport)
 
 
 @dataclass(frozen=True)
@@ -77,10 +83,11 @@ class ManualCommand:
     reason: str | None = None
     # remove / void: the pick ids and add request ids it withdraws, as seen when it was recorded.
     targets: tuple[str, ...] = ()
+    sport: str = DEFAULT_SPORT
 
     @property
     def key(self) -> PickKey:
-        return PickKey(self.game_date, self.player_lookup, self.stat)
+        return PickKey(self.game_date, self.player_lookup, self.stat, self.sport)
 
     @property
     def order(self) -> tuple[datetime, str]:
@@ -92,7 +99,7 @@ class ManualCommand:
         return tuple(getattr(self, name) for name in _COMMAND_INTENT)
 
 
-_COMMAND_INTENT = ("request_id", "action", "game_date", "player_lookup", "stat", "submitted_by", "player_name",
+_COMMAND_INTENT = ("request_id", "action", "sport", "game_date", "player_lookup", "stat", "submitted_by", "player_name",
                    "team", "opponent", "direction", "line", "edge", "game_time", "notes", "reason")
 
 
@@ -103,10 +110,11 @@ class GameResult:
     player_lookup: str
     stat: str
     actual_value: float | None
+    sport: str = DEFAULT_SPORT
 
     @property
     def key(self) -> PickKey:
-        return PickKey(self.game_date, self.player_lookup, self.stat)
+        return PickKey(self.game_date, self.player_lookup, self.stat, self.sport)
 
 
 @dataclass(frozen=True)
@@ -137,10 +145,11 @@ class Pick:
     void_reason: str | None = None
     result: Result | None = None
     actual: float | None = None
+    sport: str = DEFAULT_SPORT
 
     @property
     def key(self) -> PickKey:
-        return PickKey(self.game_date, self.player_lookup, self.stat)
+        return PickKey(self.game_date, self.player_lookup, self.stat, self.sport)
 
     @property
     def live(self) -> bool:
@@ -185,10 +194,27 @@ def pick_id_for(key: PickKey, source: str, direction: str, line: float, origin: 
     """Deterministic id: concurrent exports that create the same pick create the same id.
 
     `origin` is the system id for algorithm picks and the request id for manual ones, so a pick
-    re-added after a void gets a new identity while a repeated command does not.
+    re-added after a void gets a new identity while a repeated command does not. An NBA pick's id
+    does not name its sport: ids published before there were several sports stay what they were.
     """
-    digest = hashlib.sha256(f"{source}|{direction}|{line!r}|{origin}".encode()).hexdigest()[:10]
+    sport = "" if key.sport == DEFAULT_SPORT else f"{key.sport}|"
+    digest = hashlib.sha256(f"{sport}{source}|{direction}|{line!r}|{origin}".encode()).hexdigest()[:10]
     return f"{key.game_date.isoformat()}/{key.player_lookup}/{key.stat}/{digest}"
+
+
+@dataclass(frozen=True)
+class HaltCommand:
+    """An operator halting or resuming a sport's publishing; idempotent on `request_id`."""
+    request_id: str
+    submitted_at: datetime
+    action: HaltAction
+    sport: str
+    submitted_by: str
+    reason: str | None = None
+
+    @property
+    def order(self) -> tuple[datetime, str]:
+        return (self.submitted_at, self.request_id)
 
 
 @dataclass(frozen=True)

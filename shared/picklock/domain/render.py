@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable
 
-from .calendar import format_instant, parse_instant, season_label
+from .calendar import format_instant, parse_instant
+from .halts import HaltState
 from .ledger import fold_ledger
 from .picks import LedgerRow, Pick, SeasonRecord
+from .sports import DEFAULT_SPORT
 
 VOLATILE_KEYS = ("export_id", "generated_at")
 
@@ -22,6 +24,7 @@ def pick_to_json(pick: Pick, position: int) -> dict:
     return {
         "rank": position,
         "pick_id": pick.pick_id,
+        "sport": pick.sport,
         "player_lookup": pick.player_lookup,
         "player": pick.player_name or pick.player_lookup,
         "team": pick.team,
@@ -49,9 +52,10 @@ def pick_to_json(pick: Pick, position: int) -> dict:
 
 
 def pick_from_json(game_date: date, data: dict) -> Pick:
-    """Inverse of pick_to_json: lets an export treat what users can see as published (G1)."""
+    """Inverse of pick_to_json: lets an export treat what users can see as published (G1).
+    Files written before there were several sports are NBA's and do not say so."""
     return Pick(
-        pick_id=data["pick_id"], game_date=game_date, player_lookup=data["player_lookup"],
+        pick_id=data["pick_id"], sport=data.get("sport", DEFAULT_SPORT), game_date=game_date, player_lookup=data["player_lookup"],
         stat=data["stat"], team=data["team"], opponent=data["opponent"],
         direction=data["direction"], line=data["line"], source=data["source"],
         first_published_at=parse_instant(data["first_published_at"]), status=data["status"],
@@ -69,8 +73,10 @@ def render_picks(picks: Iterable[Pick]) -> list[dict]:
     return [pick_to_json(pick, position) for position, pick in enumerate(picks, start=1)]
 
 
-def date_document(game_date: date, picks: Iterable[Pick], *, export_id: str, generated_at: datetime) -> dict:
+def date_document(sport: str, game_date: date, picks: Iterable[Pick], *, export_id: str,
+                  generated_at: datetime) -> dict:
     return {
+        "sport": sport,
         "date": game_date.isoformat(),
         "export_id": export_id,
         "generated_at": format_instant(generated_at),
@@ -78,20 +84,26 @@ def date_document(game_date: date, picks: Iterable[Pick], *, export_id: str, gen
     }
 
 
-def all_json_document(game_date: date, picks: Iterable[Pick], record: SeasonRecord, *,
-                      export_id: str, generated_at: datetime) -> dict:
+def all_json_document(sport: str, season: str, game_date: date, picks: Iterable[Pick], record: SeasonRecord,
+                      halt: HaltState, *, export_id: str, generated_at: datetime) -> dict:
     return {
+        "sport": sport,
+        "season": season,
         "date": game_date.isoformat(),
         "export_id": export_id,
         "generated_at": format_instant(generated_at),
+        # A halt is shown, never silent: the site puts up a banner, and the file keeps updating.
+        "halt_active": halt.active,
+        "halt_reason": halt.reason,
+        "halt_since": format_instant(halt.since),
         "today": render_picks(picks),
-        "record": record_to_json(game_date, record),
+        "record": record_to_json(season, record),
     }
 
 
-def record_to_json(game_date: date, record: SeasonRecord) -> dict:
+def record_to_json(season: str, record: SeasonRecord) -> dict:
     return {
-        "season": season_label(game_date),
+        "season": season,
         "wins": record.wins,
         "losses": record.losses,
         "pushes": record.pushes,
@@ -151,6 +163,10 @@ class PublishedDocument:
     @property
     def game_date(self) -> date:
         return date.fromisoformat(self.data["date"])
+
+    @property
+    def sport(self) -> str:
+        return self.data.get("sport", DEFAULT_SPORT)  # files written before sports were NBA's
 
     @property
     def content_hash(self) -> str:

@@ -15,11 +15,13 @@ from ..config import Config
 from ..domain.calendar import format_instant
 from ..domain.export import TRIGGERS, describe
 from ..domain.render import diff_documents
+from ..domain.sports import DEFAULT_SPORT
 from ..service_layer.ports import MessagePublisher
 from ..service_layer.services import InvalidCommand, PicklockService
 from ..topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED
 from ..validation import (
-    InputError, game_date_arg, instant_arg, manual_command, read_file, result_rows, signal_rows, trigger_message,
+    InputError, game_date_arg, instant_arg, manual_command, read_file, result_rows, signal_rows, sport_arg,
+    trigger_message,
 )
 from .dashboard import DEFAULT_PORT, serve
 
@@ -30,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="picklock", description=__doc__)
     parser.add_argument("--home", help="embedded data directory (PICKLOCK_HOME, default ./.picklock)")
     parser.add_argument("--now", help="fix the clock, ISO-8601 with a zone (PICKLOCK_NOW)")
+    parser.add_argument("--sport", help="a sport of schemas/sports.json (PICKLOCK_SPORT, default nba)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     signal = commands.add_parser("signal", help="upstream signal runs").add_subparsers(dest="action", required=True)
@@ -71,6 +74,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     grade = commands.add_parser("grade", help="grade a date's published picks, then export")
     grade.add_argument("--date", required=True)
+
+    halt = commands.add_parser("halt", help="halt publishing new picks of the sport (all.json shows a banner)")
+    halt.add_argument("--reason", required=True)
+    halt.add_argument("--by", default=os.environ.get("USER") or "operator", help="who halts it")
+    halt.add_argument("--request-id", help="idempotency key (default: a new one)")
+    resume = commands.add_parser("resume", help="resume publishing new picks of the sport")
+    resume.add_argument("--by", default=os.environ.get("USER") or "operator", help="who resumes it")
+    resume.add_argument("--request-id", help="idempotency key (default: a new one)")
+
+    commands.add_parser("migrate", help="bring the tables of an earlier version to today's shape (BigQuery; "
+                                        "an embedded home migrates itself)")
 
     audit = commands.add_parser("audit", help="the export audit trail").add_subparsers(dest="action", required=True)
     audit.add_parser("list", help="exports of a date").add_argument("--date", required=True)
@@ -122,12 +136,13 @@ def _number(text: str | None, flag: str) -> float | None:
         raise InputError(flag, f"{text!r} is not a number") from None
 
 
-def _command_payload(args, service: PicklockService) -> dict:
+def _command_payload(args, service: PicklockService, sport: str) -> dict:
     """The CLI speaks the same language as the manual-picks message, validated by the same schema."""
     payload = {
         "request_id": args.request_id or uuid.uuid4().hex,
         "submitted_at": format_instant(service.now()),
         "action": "void" if args.command == "void" else args.action,
+        "sport": sport,
         "game_date": args.date,
         "player_lookup": args.player,
         "stat": args.stat,
@@ -144,34 +159,43 @@ def _command_payload(args, service: PicklockService) -> dict:
     return payload
 
 
-def _trigger_payload(args) -> dict:
+def _trigger_payload(args, sport: str) -> dict:
     if args.topic == SIGNAL_UPDATED:
         optional = {"run_id": args.run_id, "algorithm_version": args.algorithm_version}
     else:
         optional = {"status": args.status, "graded_count": args.graded_count}
-    return {"game_date": args.date, **{k: v for k, v in optional.items() if v is not None}}
+    return {"game_date": args.date, "sport": sport, **{k: v for k, v in optional.items() if v is not None}}
+
+
+def _halt_payload(args, service: PicklockService, sport: str) -> dict:
+    payload = {"request_id": args.request_id or uuid.uuid4().hex, "submitted_at": format_instant(service.now()),
+               "action": args.command, "sport": sport, "submitted_by": args.by}
+    if args.command == "halt":
+        payload["reason"] = args.reason
+    return payload
 
 
 def run(args, service: PicklockService, out,
         messages: Callable[[], MessagePublisher] = message_publisher) -> int:
+    sport = sport_arg(args.sport or DEFAULT_SPORT)
     if args.command in ("signal", "results"):
         game_date = game_date_arg(args.date)
         data = read_file(args.file)
         if args.command == "signal":
-            rows = signal_rows(data, game_date, str(args.file))
-            service.load_signal(game_date, rows)
+            rows = signal_rows(data, game_date, str(args.file), sport)
+            service.load_signal(game_date, rows, sport.id)
         else:
-            rows = result_rows(data, game_date, str(args.file))
-            service.load_results(game_date, rows)
-        print(f"loaded {len(rows)} {args.command} rows for {game_date}", file=out)
+            rows = result_rows(data, game_date, str(args.file), sport)
+            service.load_results(game_date, rows, sport.id)
+        print(f"loaded {len(rows)} {args.command} rows for {sport.id} {game_date}", file=out)
     elif args.command == "export":
-        print(describe(service.export(game_date_arg(args.date), args.trigger).plan), file=out)
+        print(describe(service.export(game_date_arg(args.date), args.trigger, sport.id).plan), file=out)
     elif args.command == "grade":
-        for report in service.grade(game_date_arg(args.date)):
+        for report in service.grade(game_date_arg(args.date), sport.id):
             print(describe(report.plan), file=out)
     elif args.command == "void" or (args.command == "manual" and args.action in ("add", "remove")):
         game_date_arg(args.date)
-        payload = _command_payload(args, service)
+        payload = _command_payload(args, service, sport.id)
         command = manual_command(payload, "arguments")
         if args.via == "pubsub":
             if args.export:
@@ -184,30 +208,42 @@ def run(args, service: PicklockService, out,
             print(f"{command.action} {command.key} {'recorded' if recorded else 'already recorded'}"
                   f" (request {command.request_id})", file=out)
             if args.export:
-                print(describe(service.export(command.game_date, "manual").plan), file=out)
+                print(describe(service.export(command.game_date, "manual", sport.id).plan), file=out)
+    elif args.command in ("halt", "resume"):
+        command = manual_command(_halt_payload(args, service, sport.id), "arguments")
+        submission = service.submit_halt(command)
+        print(f"{command.action} {sport.id}: "
+              f"{'recorded' if submission.recorded else submission.refusal or 'already recorded'}"
+              f" (request {command.request_id})", file=out)
+        # At once, so the banner shows (or goes) without waiting for the next trigger.
+        print(describe(service.export(service.today(sport.id), "manual", sport.id).plan), file=out)
     elif args.command == "manual":
-        for command in service.manual_commands(game_date_arg(args.date)):
+        for command in service.manual_commands(game_date_arg(args.date), sport.id):
             detail = (f"{command.direction} {command.line} {command.team} vs {command.opponent}"
                       if command.action == "add" else command.reason or "")
             print(f"{format_instant(command.submitted_at)}  {command.action:6}  {command.player_lookup} "
                   f"{command.stat}  {detail}  by {command.submitted_by}  ({command.request_id})", file=out)
     elif args.command == "audit":
-        _audit(args, service, out)
+        _audit(args, service, out, sport.id)
     elif args.command == "status":
-        _status(args, service, out)
+        _status(args, service, out, sport.id)
+    elif args.command == "migrate":
+        applied = service.store.migrate()
+        print(f"migrations applied: {', '.join(applied)}" if applied else
+              "nothing to migrate (an embedded home migrates itself when opened)", file=out)
     elif args.command == "dashboard":
         serve(service, args.port, out)
     elif args.command == "publish":
         game_date_arg(args.date)
-        payload = _trigger_payload(args)
+        payload = _trigger_payload(args, sport.id)
         trigger_message(args.topic, payload, "arguments")
         print(f"published to {args.topic} as message {messages().publish(args.topic, payload)}", file=out)
     return 0
 
 
-def _audit(args, service: PicklockService, out) -> None:
+def _audit(args, service: PicklockService, out, sport: str) -> None:
     if args.action == "list":
-        for r in service.audit_records(game_date_arg(args.date)):
+        for r in service.audit_records(game_date_arg(args.date), sport):
             print(f"{r.export_id}  {format_instant(r.exported_at)}  {r.trigger_source:14} {r.outcome:10} "
                   f"total={r.count_total} active={r.count_active} locked={r.count_locked} "
                   f"voided={r.count_voided} manual={r.count_manual} graded={r.count_graded} "
@@ -219,9 +255,9 @@ def _audit(args, service: PicklockService, out) -> None:
         print(json.dumps(diff_documents(json.loads(a.document), json.loads(b.document)), indent=2), file=out)
 
 
-def _status(args, service: PicklockService, out) -> None:
+def _status(args, service: PicklockService, out, sport: str) -> None:
     game_date = game_date_arg(args.date)
-    published = service.published(game_date)
+    published = service.published(game_date, sport)
     if args.json:
         print(json.dumps(published.data if published else None, indent=2), file=out)
         return
@@ -238,11 +274,12 @@ def _status(args, service: PicklockService, out) -> None:
 
 def _config(args) -> Config:
     try:
-        config = Config.from_env(home=Path(args.home) if args.home else None, now=args.now)
+        config = Config.from_env(home=Path(args.home) if args.home else None, now=args.now, sport=args.sport)
     except ValueError as error:
         raise InputError("configuration", str(error)) from None
     if config.now is not None:
         instant_arg(config.now, "--now" if args.now is not None else "PICKLOCK_NOW")
+    args.sport = sport_arg(config.sport, "--sport" if args.sport is not None else "PICKLOCK_SPORT").id
     return config
 
 

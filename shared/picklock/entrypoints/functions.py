@@ -24,6 +24,7 @@ from ..bootstrap import bootstrap, message_publisher
 from ..config import Config
 from ..domain.export import describe
 from ..service_layer.ports import MessagePublisher
+from ..domain.picks import HaltCommand
 from ..service_layer.services import ExportReport, InvalidCommand, PicklockService
 from ..structured_log import configure, context
 from ..topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED, dead_letter_topic
@@ -47,20 +48,23 @@ class Handlers:
     def on_signal_updated(self, event: Any) -> None:
         accepted = self._accept(SIGNAL_UPDATED, event, functools.partial(trigger_message, SIGNAL_UPDATED))
         if accepted:
-            message_id, game_date, _ = accepted
-            self._log_exports(SIGNAL_UPDATED, message_id, [self.service.export(game_date, "signal_updated")])
+            message_id, (sport, game_date), _ = accepted
+            self._log_exports(SIGNAL_UPDATED, message_id, [self.service.export(game_date, "signal_updated", sport)])
 
     def on_grading_complete(self, event: Any) -> None:
         accepted = self._accept(GRADING_COMPLETE, event, functools.partial(trigger_message, GRADING_COMPLETE))
         if accepted:
-            message_id, game_date, _ = accepted
-            self._log_exports(GRADING_COMPLETE, message_id, self.service.grade(game_date))
+            message_id, (sport, game_date), _ = accepted
+            self._log_exports(GRADING_COMPLETE, message_id, self.service.grade(game_date, sport))
 
     def on_manual_pick(self, event: Any) -> None:
         accepted = self._accept(MANUAL_PICKS, event, manual_command)
         if not accepted:
             return
         message_id, command, body = accepted
+        if isinstance(command, HaltCommand):
+            self._halt(message_id, command, body)
+            return
         # Unchecked: deliveries may come out of order, so each export applies the rules to the
         # latest command per key (by submitted_at) and the outcome does not depend on the order.
         try:
@@ -72,11 +76,25 @@ class Handlers:
                  "recorded" if submission.recorded else "already recorded", command.request_id,
                  extra=context(topic=MANUAL_PICKS, message_id=message_id, game_date=command.game_date))
         # Exported even when already recorded: the first delivery may have failed after recording.
-        self._log_exports(MANUAL_PICKS, message_id, [self.service.export(command.game_date, "manual")])
+        self._log_exports(MANUAL_PICKS, message_id, [self.service.export(command.game_date, "manual", command.sport)])
         if submission.refusal:
             # Recorded (a later delivery may still give it its effect), but never acknowledged as
             # if it had taken effect: parked with the reason, for the operator to see.
             self._park(MANUAL_PICKS, message_id, body, NotInEffect(f"recorded, not in effect: {submission.refusal}"))
+
+    def _halt(self, message_id: str | None, command: HaltCommand, body: bytes) -> None:
+        """A halt or resume is recorded, then today's all.json of the sport is exported so the
+        banner shows (or goes) at once."""
+        try:
+            submission = self.service.submit_halt(command)
+        except InvalidCommand as conflict:
+            self._park(MANUAL_PICKS, message_id, body, conflict)
+            return
+        outcome = "recorded" if submission.recorded else (submission.refusal or "already recorded")
+        log.info("%s %s: %s (request %s)", command.action, command.sport, outcome, command.request_id,
+                 extra=context(topic=MANUAL_PICKS, message_id=message_id))
+        today = self.service.today(command.sport)
+        self._log_exports(MANUAL_PICKS, message_id, [self.service.export(today, "manual", command.sport)])
 
     def _accept(self, topic: str, event: Any,
                 parse: Callable[[Any, str], Any]) -> tuple[str | None, Any, bytes] | None:

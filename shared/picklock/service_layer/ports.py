@@ -5,7 +5,8 @@ from datetime import date
 from typing import Mapping, Protocol, Sequence
 
 from ..domain.export import AuditRecord, ExportInputs
-from ..domain.picks import GameResult, LedgerRow, ManualCommand, SignalRow
+from ..domain.picks import GameResult, HaltCommand, LedgerRow, ManualCommand, SignalRow
+from ..domain.sports import DEFAULT_SPORT
 
 
 class PreconditionFailed(Exception):
@@ -13,10 +14,12 @@ class PreconditionFailed(Exception):
 
 
 class PickStore(Protocol):
-    def load_export_inputs(self, game_date: date, *, with_season: bool,
+    def load_export_inputs(self, game_date: date, *, sport: str = DEFAULT_SPORT, season_from: date | None = None,
                            all_json_date: date | None = None) -> ExportInputs:
-        """Everything one export reads, in one read (one BigQuery job). The audited export ids
-        cover `all_json_date` too: the date all.json shows may have an unaudited version."""
+        """Everything one export of one sport reads, in one read (one BigQuery job): the date's
+        rows, the sport's halts, the ledger from `season_from` (None: no season) to the date, and
+        the audited export ids, which cover `all_json_date` too (the date all.json shows may have
+        an unaudited version)."""
 
     def append_ledger(self, rows: Sequence[LedgerRow]) -> None: ...
 
@@ -25,12 +28,18 @@ class PickStore(Protocol):
     def record_manual(self, command: ManualCommand) -> bool:
         """Append a command unless its request_id is already recorded; True when appended."""
 
-    def audit_records(self, game_date: date) -> list[AuditRecord]: ...
+    def record_halt(self, command: HaltCommand, game_date: date) -> bool:
+        """Append a halt/resume (under the sport's date) unless its request_id is recorded."""
+
+    def audit_records(self, game_date: date, sport: str = DEFAULT_SPORT) -> list[AuditRecord]: ...
+
+    def migrate(self) -> list[str]:
+        """Bring tables made by an earlier version to today's shape; the migrations applied."""
 
     # Upstream tables: picklock only reads them in production; the CLI and tests load them.
-    def replace_signal(self, game_date: date, rows: Sequence[SignalRow]) -> None: ...
+    def replace_signal(self, game_date: date, rows: Sequence[SignalRow], sport: str = DEFAULT_SPORT) -> None: ...
 
-    def replace_results(self, game_date: date, rows: Sequence[GameResult]) -> None: ...
+    def replace_results(self, game_date: date, rows: Sequence[GameResult], sport: str = DEFAULT_SPORT) -> None: ...
 
 
 class Publisher(Protocol):

@@ -8,36 +8,30 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Callable, Sequence
 
-from ..domain.calendar import eastern_date, to_utc
-from ..domain.export import AuditRecord, ExportPlan, current_audit, plan_export
+from ..domain.calendar import to_utc
 from ..domain.commands import command_refusal, ordered_after_seen, reuse_conflict, with_targets
-from ..domain.picks import GameResult, ManualCommand, SignalRow
+from ..domain.export import AuditRecord, ExportInputs, ExportPlan, current_audit, plan_export
+from ..domain.halts import HaltState, redundant
+from ..domain.picks import GameResult, HaltCommand, ManualCommand, SignalRow
 from ..domain.render import PublishedDocument
+from ..domain.sports import DEFAULT_SPORT, Catalogue, Sport
 from .ports import PickStore, PreconditionFailed, Publisher
 
 log = logging.getLogger("picklock")
 
-ALL_JSON = "v1/best-bets/all.json"
+def new_export_id(sport: str, game_date: date, now: datetime, token: str) -> str:
+    """Sortable, and carries its game date (and sport, but NBA's) so an audit lookup can filter."""
+    suffix = "" if sport == DEFAULT_SPORT else f".{sport}"
+    return f"{game_date.isoformat()}.{to_utc(now):%Y%m%dT%H%M%S%f}.{token}{suffix}"
 
 
-def date_file_name(game_date: date) -> str:
-    return f"v1/best-bets/{game_date.isoformat()}.json"
-
-
-def snapshot_name(game_date: date, export_id: str) -> str:
-    return f"v1/best-bets/history/{game_date.isoformat()}/{export_id}.json"
-
-
-def new_export_id(game_date: date, now: datetime, token: str) -> str:
-    """Sortable, and carries its game date so an audit lookup can filter on the partition."""
-    return f"{game_date.isoformat()}.{to_utc(now):%Y%m%dT%H%M%S%f}.{token}"
-
-
-def export_id_date(export_id: str) -> date:
+def export_id_parts(export_id: str) -> tuple[str, date]:
+    """(sport, game date) of an export id."""
+    parts = export_id.split(".")
     try:
-        return date.fromisoformat(export_id.split(".", 1)[0])
+        return (parts[3] if len(parts) == 4 else DEFAULT_SPORT), date.fromisoformat(parts[0])
     except ValueError:
-        raise InvalidCommand(f"{export_id!r} is not an export id (expected YYYY-MM-DD.<time>.<token>)") from None
+        raise InvalidCommand(f"{export_id!r} is not an export id (expected YYYY-MM-DD.<time>.<token>[.<sport>])") from None
 
 
 class InvalidCommand(ValueError):
@@ -75,7 +69,13 @@ class PicklockService:
         token: Callable[[], str] = lambda: f"{random.getrandbits(32):08x}",
         sleep: Callable[[float], None] = time.sleep,
         max_attempts: int = 6,
+        sports: Catalogue | None = None,
     ):
+        if sports is None:
+            from ..adapters.sports_file import default_catalogue  # bootstrap passes it; tests may not
+
+            sports = default_catalogue()
+        self.sports = sports
         self.store = store
         self.publisher = publisher
         self.clock = clock
@@ -86,60 +86,66 @@ class PicklockService:
     def now(self) -> datetime:
         return to_utc(self.clock())
 
-    def today(self) -> date:
-        return eastern_date(self.now())
+    def today(self, sport: str = DEFAULT_SPORT) -> date:
+        return self.sports.get(sport).today(self.now())
 
-    def export(self, game_date: date, trigger: str) -> ExportReport:
-        """Merge, lock, publish and audit one date. Safe to run concurrently and to re-run (G5-G7).
+    def export(self, game_date: date, trigger: str, sport: str = DEFAULT_SPORT) -> ExportReport:
+        """Merge, lock, publish and audit one date of one sport. Safe to run concurrently and to
+        re-run (G5-G7).
 
         Order matters: generations are read before the store, and the ledger is written before
         the files, so a write that wins its precondition always carries every lock made before.
         """
+        spec = self.sports.get(sport)
         for attempt in range(1, self.max_attempts + 1):
             now = self.now()
-            date_text, date_generation = self.publisher.read(date_file_name(game_date))
-            writes_all_json = game_date == eastern_date(now)
+            date_text, date_generation = self.publisher.read(spec.date_file_name(game_date))
+            writes_all_json = game_date == spec.today(now)
             # Read even when not ours to write: a crashed export of this date may have left an
             # unaudited all.json version that only this export can recover (G4, G7).
-            all_text, all_generation = self.publisher.read(ALL_JSON)
+            all_text, all_generation = self.publisher.read(spec.all_json_name)
             all_json = PublishedDocument.parse(all_text)
             other_date = all_json.game_date if all_json and all_json.game_date != game_date else None
-            other_date_file = self.published(other_date) if other_date else None
-            inputs = self.store.load_export_inputs(game_date, with_season=writes_all_json, all_json_date=other_date)
+            other_date_file = self.published(other_date, sport) if other_date else None
+            inputs = self.store.load_export_inputs(
+                game_date, sport=sport, all_json_date=other_date,
+                season_from=spec.season_start(game_date) if writes_all_json else None)
             plan = plan_export(
                 inputs,
+                sport=spec,
                 date_file=PublishedDocument.parse(date_text),
                 all_json=all_json,
                 all_json_date_file=other_date_file,
                 now=now,
-                export_id=new_export_id(game_date, now, self.token()),
+                export_id=new_export_id(sport, game_date, now, self.token()),
                 trigger=trigger,
             )
             if plan.merge.ledger_rows:
                 self.store.append_ledger(plan.merge.ledger_rows)
             *recovered, record = plan.audit
             for version in plan.recovered_snapshots:  # a crash may have come before its snapshot
-                self._snapshot(version.game_date, version.export_id, version.document)
+                self._snapshot(spec, version.game_date, version.export_id, version.document)
             if recovered:  # before this export overwrites the unaudited version they describe (G4, G7)
                 self.store.append_audit(recovered)
             try:
                 if plan.date_text is not None:
-                    self.publisher.write(date_file_name(game_date), plan.date_text, if_generation_match=date_generation)
+                    self.publisher.write(spec.date_file_name(game_date), plan.date_text,
+                                         if_generation_match=date_generation)
                     # At once: a lost all.json race below must not leave this version without one.
-                    self._snapshot(game_date, plan.export_id, plan.date_text)
+                    self._snapshot(spec, game_date, plan.export_id, plan.date_text)
                 if plan.all_json_text is not None:
-                    self.publisher.write(ALL_JSON, plan.all_json_text, if_generation_match=all_generation)
+                    self.publisher.write(spec.all_json_name, plan.all_json_text, if_generation_match=all_generation)
             except PreconditionFailed:
                 log.info("export %s lost a publish race (attempt %d); re-reading", plan.export_id, attempt)
                 self.sleep(min(2.0, 0.05 * 2 ** attempt) * random.uniform(0.5, 1.0))
                 continue
             self.store.append_audit([record])
             return ExportReport(plan, attempt)
-        raise ExportConflict(f"export of {game_date} lost {self.max_attempts} publish races in a row")
+        raise ExportConflict(f"export of {sport} {game_date} lost {self.max_attempts} publish races in a row")
 
-    def _snapshot(self, game_date: date, export_id: str, text: str) -> None:
+    def _snapshot(self, spec: Sport, game_date: date, export_id: str, text: str) -> None:
         try:
-            self.publisher.write(snapshot_name(game_date, export_id), text, if_generation_match=0)
+            self.publisher.write(spec.snapshot_name(game_date, export_id), text, if_generation_match=0)
         except PreconditionFailed:
             pass  # the snapshot exists already: it is immutable, and this text is the same
 
@@ -154,10 +160,11 @@ class PicklockService:
         refusal says why it is not in effect now. A request_id reused for another command is
         refused either way.
         """
-        date_text, _ = self.publisher.read(date_file_name(command.game_date))
-        inputs = self.store.load_export_inputs(command.game_date, with_season=False).merge
+        spec = self.sports.get(command.sport)
+        date_text, _ = self.publisher.read(spec.date_file_name(command.game_date))
         shown = PublishedDocument.parse(date_text)
-        inputs = replace(inputs, shown=tuple(shown.picks()) if shown else ())
+        inputs = self.store.load_export_inputs(command.game_date, sport=command.sport).merge_inputs(
+            tuple(shown.picks()) if shown else ())
         recorded = next((c for c in inputs.manual if c.request_id == command.request_id), None)
         if recorded is not None:
             return self._rerun(recorded, command)
@@ -178,36 +185,59 @@ class PicklockService:
         return Submission(recorded, recorded=False, refusal=None)
 
     def _recorded(self, command: ManualCommand) -> ManualCommand:
-        commands = self.store.load_export_inputs(command.game_date, with_season=False).merge.manual
+        commands = self.store.load_export_inputs(command.game_date, sport=command.sport).merge.manual
         return next(c for c in commands if c.request_id == command.request_id)
 
-    def grade(self, game_date: date) -> list[ExportReport]:
+    def halt_state(self, sport: str) -> HaltState:
+        return self._sport_inputs(sport).halt
+
+    def submit_halt(self, command: HaltCommand) -> Submission:
+        """Halt or resume a sport's publishing; idempotent on request_id. A halt of a halted sport
+        (or a resume of a running one) records nothing: `refusal` says why."""
+        inputs = self._sport_inputs(command.sport)
+        recorded = next((c for c in inputs.halt_commands if c.request_id == command.request_id), None)
+        if recorded is not None:
+            if recorded != replace(command, submitted_at=recorded.submitted_at):
+                raise InvalidCommand(f"request id {command.request_id} was already used for {recorded.action} "
+                                     f"{recorded.sport}; use a new request id")
+            return Submission(command, recorded=False, refusal=None)
+        unchanged = redundant(inputs.halt, command)
+        if unchanged:
+            return Submission(command, recorded=False, refusal=unchanged)
+        recorded_now = self.store.record_halt(command, self.sports.get(command.sport).today(command.submitted_at))
+        return Submission(command, recorded=recorded_now, refusal=None)
+
+    def _sport_inputs(self, sport: str) -> ExportInputs:
+        return self.store.load_export_inputs(self.today(sport), sport=sport)
+
+    def grade(self, game_date: date, sport: str = DEFAULT_SPORT) -> list[ExportReport]:
         """Grading is an export: results are an input of the merge. A past date's grading also
         re-exports today so all.json's season record moves, while all.json keeps showing today."""
-        reports = [self.export(game_date, "post_grading")]
-        today = self.today()
+        reports = [self.export(game_date, "post_grading", sport)]
+        today = self.today(sport)
         if game_date < today:
-            reports.append(self.export(today, "post_grading"))
+            reports.append(self.export(today, "post_grading", sport))
         return reports
 
-    def load_signal(self, game_date: date, rows: Sequence[SignalRow]) -> None:
-        self.store.replace_signal(game_date, rows)
+    def load_signal(self, game_date: date, rows: Sequence[SignalRow], sport: str = DEFAULT_SPORT) -> None:
+        self.store.replace_signal(game_date, rows, sport)
 
-    def load_results(self, game_date: date, rows: Sequence[GameResult]) -> None:
-        self.store.replace_results(game_date, rows)
+    def load_results(self, game_date: date, rows: Sequence[GameResult], sport: str = DEFAULT_SPORT) -> None:
+        self.store.replace_results(game_date, rows, sport)
 
-    def manual_commands(self, game_date: date) -> list[ManualCommand]:
-        commands = self.store.load_export_inputs(game_date, with_season=False).merge.manual
+    def manual_commands(self, game_date: date, sport: str = DEFAULT_SPORT) -> list[ManualCommand]:
+        commands = self.store.load_export_inputs(game_date, sport=sport).merge.manual
         return sorted(commands, key=lambda c: c.order)
 
-    def audit_records(self, game_date: date) -> list[AuditRecord]:
-        return current_audit(self.store.audit_records(game_date))
+    def audit_records(self, game_date: date, sport: str = DEFAULT_SPORT) -> list[AuditRecord]:
+        return current_audit(self.store.audit_records(game_date, sport))
 
     def audit_record(self, export_id: str) -> AuditRecord:
-        for record in self.audit_records(export_id_date(export_id)):
+        sport, game_date = export_id_parts(export_id)
+        for record in self.audit_records(game_date, sport):
             if record.export_id == export_id:
                 return record
         raise InvalidCommand(f"no audit record for export {export_id}")
 
-    def published(self, game_date: date) -> PublishedDocument | None:
-        return PublishedDocument.parse(self.publisher.read(date_file_name(game_date))[0])
+    def published(self, game_date: date, sport: str = DEFAULT_SPORT) -> PublishedDocument | None:
+        return PublishedDocument.parse(self.publisher.read(self.sports.get(sport).date_file_name(game_date))[0])

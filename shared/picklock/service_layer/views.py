@@ -10,6 +10,7 @@ from ..domain.calendar import format_instant, parse_instant
 from ..domain.ledger import fold_ledger
 from ..domain.merge import has_started
 from ..domain.render import diff_documents, record_to_json, season_record
+from ..domain.sports import DEFAULT_SPORT
 from ..validation import InputError, game_date_arg
 from .services import PicklockService
 
@@ -24,13 +25,16 @@ class PickNotFound(LookupError):
     """No ledger row carries this pick id."""
 
 
-def today(service: PicklockService) -> dict:
-    return {"date": service.today().isoformat(), "now": format_instant(service.now())}
+def today(service: PicklockService, sport: str = DEFAULT_SPORT) -> dict:
+    halt = service.halt_state(sport)
+    return {"date": service.today(sport).isoformat(), "now": format_instant(service.now()), "sport": sport,
+            "sports": list(service.sports.ids), "halt_active": halt.active, "halt_reason": halt.reason,
+            "halt_since": format_instant(halt.since)}
 
 
-def picks(service: PicklockService, game_date: date) -> dict:
+def picks(service: PicklockService, game_date: date, sport: str = DEFAULT_SPORT) -> dict:
     """The per-date file as users see it, each pick with its tip-off state at the service's now."""
-    document = service.published(game_date)
+    document = service.published(game_date, sport)
     now = service.now()
     return {
         "date": game_date.isoformat(),
@@ -48,10 +52,10 @@ def _tipoff(game_time: str | None, now) -> str:
     return "started" if has_started(parse_instant(game_time), now) else "upcoming"
 
 
-def timeline(service: PicklockService, game_date: date) -> dict:
+def timeline(service: PicklockService, game_date: date, sport: str = DEFAULT_SPORT) -> dict:
     """Every export of a date, oldest first, each with what changed since the version before it."""
     exports, previous = [], None
-    for record in service.audit_records(game_date):
+    for record in service.audit_records(game_date, sport):
         document = json.loads(record.document)
         diff = diff_documents(previous, document)
         exports.append({
@@ -84,10 +88,10 @@ def summarise_diff(diff: dict) -> dict[str, list[str]]:
     return summary
 
 
-def lineage(service: PicklockService, pick_id: str) -> dict:
+def lineage(service: PicklockService, pick_id: str, sport: str = DEFAULT_SPORT) -> dict:
     """Where a pick came from and every ledger version written for it since."""
     game_date = _pick_date(pick_id)
-    ledger = service.store.load_export_inputs(game_date, with_season=False).merge.ledger
+    ledger = service.store.load_export_inputs(game_date, sport=sport).merge.ledger
     history = sorted((row for row in ledger if row.pick.pick_id == pick_id), key=lambda row: row.order)
     if not history:
         raise PickNotFound(f"no published pick {pick_id!r}")
@@ -134,10 +138,11 @@ def _pick_date(pick_id: str) -> date:
         raise InputError("pick_id", f"{pick_id!r} is not a pick id (YYYY-MM-DD/player/STAT/hash)") from None
 
 
-def season(service: PicklockService, game_date: date) -> dict:
+def season(service: PicklockService, game_date: date, sport: str = DEFAULT_SPORT) -> dict:
     """The season record up to a date, with results by day, as all.json would carry it."""
-    inputs = service.store.load_export_inputs(game_date, with_season=True)
+    spec = service.sports.get(sport)
+    inputs = service.store.load_export_inputs(game_date, sport=sport, season_from=spec.season_start(game_date))
     # A store may leave the date itself out of the season rows (BigQuery does); the date's own
     # ledger stands in for it, as the merged picks do in an export.
     record = season_record(inputs.season_ledger, fold_ledger(inputs.merge.ledger).values())
-    return {"date": game_date.isoformat(), **record_to_json(game_date, record)}
+    return {"date": game_date.isoformat(), **record_to_json(spec.season(game_date).name, record)}
