@@ -32,8 +32,9 @@ locals {
   default_bundle_zip = "${path.module}/../build/bundle.zip" # what `make bundle` writes
   bundle_zip         = coalesce(var.bundle_zip, local.default_bundle_zip)
   all_json_object    = "v1/best-bets/all.json"
-  history_prefix     = "v1/best-bets/history/"
-  pubsub_agent       = "serviceAccount:${google_project_service_identity.pubsub.email}"
+  # Every sport's snapshots, from the catalogue the code reads: a new sport needs no change here.
+  history_prefixes = [for sport in jsondecode(file("${path.module}/../schemas/sports.json")).sports : "${sport.path_prefix}/history/"]
+  pubsub_agent     = "serviceAccount:${google_project_service_identity.pubsub.email}"
   required_apis = toset([
     "artifactregistry.googleapis.com",
     "bigquery.googleapis.com",

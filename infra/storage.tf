@@ -1,4 +1,5 @@
-# The bucket the website reads: v1/best-bets/all.json, per-date files, and history snapshots.
+# The bucket the website reads: each sport's all.json (NBA: v1/best-bets/all.json; others:
+# v1/{sport}/best-bets/all.json), per-date files, and history snapshots.
 
 resource "google_storage_bucket" "published" {
   name                        = local.bucket
@@ -25,7 +26,7 @@ resource "google_storage_bucket" "published" {
   lifecycle_rule {
     condition {
       age            = var.history_retention_days
-      matches_prefix = [local.history_prefix]
+      matches_prefix = local.history_prefixes
     }
     action {
       type = "Delete"

@@ -15,7 +15,7 @@ import pytest
 
 from picklock import topics
 from picklock.adapters import ddl
-from picklock.adapters.gcs_publisher import IMMUTABLE_PREFIX
+from picklock.adapters.gcs_publisher import IMMUTABLE_PREFIXES
 from picklock.adapters.pubsub import RetryPolicy
 from picklock.config import Config
 from tests.harness.nba_paths import ALL_JSON
@@ -161,11 +161,16 @@ def test_every_table_name_in_terraform_is_a_ddl_table(tf):
 
 # -- Cloud Storage and the functions' source ---------------------------------------------------
 
-def test_history_lifecycle_rule_covers_the_publishers_immutable_prefix(tf):
-    assert literal(tf.locals["history_prefix"]) == IMMUTABLE_PREFIX
+def test_history_lifecycle_rule_covers_every_sports_immutable_prefix(tf):
+    """Terraform reads the sports catalogue the publisher reads, so a new sport's snapshots are
+    covered without a change to infra/."""
+    expression = tf.locals["history_prefixes"]
+    assert "schemas/sports.json" in expression and "${sport.path_prefix}/history/" in expression
+    catalogue = json.loads((REPO / "schemas" / "sports.json").read_text())
+    assert IMMUTABLE_PREFIXES == tuple(f"{s['path_prefix']}/history/" for s in catalogue["sports"])
     rules = tf.resource("google_storage_bucket", "published")["lifecycle_rule"]
     prefixes = [rule["condition"][0].get("matches_prefix") for rule in rules]
-    assert ["${local.history_prefix}"] in prefixes
+    assert "${local.history_prefixes}" in prefixes
 
 
 def test_all_json_url_points_at_the_file_the_service_writes(tf):

@@ -16,11 +16,13 @@ from google.cloud import storage
 from google.cloud.storage.retry import DEFAULT_RETRY
 
 from ..service_layer.ports import PreconditionFailed
+from .sports_file import default_catalogue
 
 CONTENT_TYPE = "application/json; charset=utf-8"
 LIVE_CACHE_CONTROL = "public, max-age=60"
 IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
-IMMUTABLE_PREFIX = "v1/best-bets/history/"
+# Every sport's history snapshots (schemas/sports.json): written once, cached for good.
+IMMUTABLE_PREFIXES = tuple(f"{sport.path_prefix}/history/" for sport in default_catalogue().sports)
 # Each call gives up after this long, well within the function timeout (60 s, infra/variables.tf):
 # a persistent fault then fails the push and Pub/Sub redelivers it, instead of the client's
 # default 2 minutes of retries outliving the push. Every write is conditional, so retrying it is safe.
@@ -29,7 +31,7 @@ _CALL_LIMITS = dict(timeout=CALL_TIMEOUT_SECONDS, retry=DEFAULT_RETRY.with_timeo
 
 
 def cache_control(name: str) -> str:
-    return IMMUTABLE_CACHE_CONTROL if name.startswith(IMMUTABLE_PREFIX) else LIVE_CACHE_CONTROL
+    return IMMUTABLE_CACHE_CONTROL if name.startswith(IMMUTABLE_PREFIXES) else LIVE_CACHE_CONTROL
 
 
 class GcsPublisher:
