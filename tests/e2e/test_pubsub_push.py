@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from picklock.adapters.pubsub import pull
+from picklock.adapters.sports_file import default_catalogue
 from picklock.bootstrap import bootstrap
 from picklock.config import Config
 from picklock.domain.picks import GameResult, SignalRow
@@ -142,3 +143,45 @@ def test_a_poison_message_is_parked_on_the_dead_letter_topic_and_changes_nothing
                  if line.startswith("{")]
     assert any(entry["severity"] == "ERROR" and entry.get("message_id") == message_id
                and entry.get("topic") == MANUAL_PICKS and "13.5" in entry["error"] for entry in log_lines)
+
+
+def test_nba_and_mlb_side_by_side_through_the_same_functions_with_an_mlb_halt(stack):
+    """One deployment, two sports: separate files and records, a halt of MLB shown in its all.json
+    while NBA is unaffected, then a resume."""
+    mlb = default_catalogue().get("mlb")
+    mlb_all = mlb.all_json_name
+
+    def mlb_row(player: str, stat: str, line: float, rank: int) -> SignalRow:
+        return replace(signal_row(TODAY, player, "OVER", line, rank), stat=stat, team="NYY", opponent="BOS",
+                       sport="mlb")
+
+    def exports(sport: str, trigger: str) -> list:
+        return [a for a in stack.store.audit_records(TODAY, sport) if a.trigger_source == trigger]
+
+    stack.store.replace_signal(TODAY, [mlb_row("garritcole", "K", 6.5, 1)], "mlb")
+    stack.pubsub.publish(SIGNAL_UPDATED, {"game_date": "2026-02-28", "sport": "mlb", "run_id": "mlb-1"})
+    stack.wait_for("MLB's first export", lambda: exports("mlb", "signal_updated"))
+    document, _ = stack.read(mlb_all)
+    assert (document["sport"], document["season"], set(picks_of(document))) == ("mlb", "2026", {"garritcole"})
+    assert picks_of(document)["garritcole"]["stat"] == "K"
+    nba_before, _ = stack.read(ALL_JSON)
+    assert "garritcole" not in picks_of(nba_before) and nba_before["sport"] == "nba"
+
+    stack.pubsub.publish(MANUAL_PICKS, {"request_id": "halt-mlb-1", "submitted_at": "2026-02-28T16:45:00Z",
+                                        "action": "halt", "sport": "mlb", "submitted_by": "ops",
+                                        "reason": "bad stretch"})
+    halted, _ = stack.wait_for("MLB's halt banner", lambda: (d := stack.read(mlb_all)) and d[0]["halt_active"] and d)
+    assert (halted["halt_reason"], halted["halt_since"]) == ("bad stretch", "2026-02-28T16:45:00.000Z")
+
+    stack.store.replace_signal(TODAY, [mlb_row("garritcole", "K", 6.5, 1), mlb_row("aaronjudge", "H", 1.5, 2)],
+                               "mlb")
+    stack.pubsub.publish(SIGNAL_UPDATED, {"game_date": "2026-02-28", "sport": "mlb", "run_id": "mlb-2"})
+    stack.wait_for("MLB's export while halted", lambda: len(exports("mlb", "signal_updated")) == 2)
+    assert set(picks_of(stack.read(mlb_all)[0])) == {"garritcole"}  # nothing new while halted
+    assert stack.read(ALL_JSON)[0]["halt_active"] is False  # NBA unaffected
+
+    stack.pubsub.publish(MANUAL_PICKS, {"request_id": "resume-mlb-1", "submitted_at": "2026-02-28T16:50:00Z",
+                                        "action": "resume", "sport": "mlb", "submitted_by": "ops"})
+    resumed, _ = stack.wait_for("MLB resumed", lambda: (d := stack.read(mlb_all)) and not d[0]["halt_active"]
+                                and "aaronjudge" in picks_of(d[0]) and d)
+    assert (resumed["halt_reason"], resumed["halt_since"]) == (None, None)
