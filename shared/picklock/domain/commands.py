@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Iterable
 
 from .ledger import fold_ledger
 from .manual import fold_manual
@@ -35,9 +36,16 @@ def ordered_after_seen(inputs: MergeInputs, command: ManualCommand) -> ManualCom
     """An operator's command comes after every command on its key that was recorded when it was
     issued, even if this machine's clock is behind the one that stamped those: restamp it just
     after the latest. (Messages keep their stamp: reordered delivery must not matter.)"""
-    seen = [c.submitted_at for c in inputs.manual if c.key == command.key and c.request_id != command.request_id]
-    if seen and max(seen) >= command.submitted_at:
-        return replace(command, submitted_at=max(seen) + _TICK)
+    return ordered_after(command, (c.submitted_at for c in inputs.manual
+                                   if c.key == command.key and c.request_id != command.request_id))
+
+
+def ordered_after(command, seen: Iterable[datetime]):
+    """The command (manual or halt), restamped just after the latest instant seen if its own
+    stamp is not later."""
+    latest = max(seen, default=None)
+    if latest is not None and latest >= command.submitted_at:
+        return replace(command, submitted_at=latest + _TICK)
     return command
 
 

@@ -86,7 +86,7 @@ class Handlers:
         """A halt or resume is recorded, then today's all.json of the sport is exported so the
         banner shows (or goes) at once."""
         try:
-            submission = self.service.submit_halt(command)
+            submission = self.service.submit_halt(command, check=False)
         except InvalidCommand as conflict:
             self._park(MANUAL_PICKS, message_id, body, conflict)
             return

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Callable, Sequence
 
 from ..domain.calendar import to_utc
-from ..domain.commands import command_refusal, ordered_after_seen, reuse_conflict, with_targets
+from ..domain.commands import command_refusal, ordered_after, ordered_after_seen, reuse_conflict, with_targets
 from ..domain.export import AuditRecord, ExportInputs, ExportPlan, current_audit, plan_export
 from ..domain.halts import HaltState, redundant
 from ..domain.picks import GameResult, HaltCommand, ManualCommand, SignalRow
@@ -191,10 +191,14 @@ class PicklockService:
     def halt_state(self, sport: str) -> HaltState:
         return self._sport_inputs(sport).halt
 
-    def submit_halt(self, command: HaltCommand) -> Submission:
+    def submit_halt(self, command: HaltCommand, *, check: bool = True) -> Submission:
         """Halt or resume a sport's publishing; idempotent on request_id. A halt of a halted sport
-        (or a resume of a running one) records nothing: `refusal` says why."""
+        (or a resume of a running one) records nothing: `refusal` says why. With `check` (the CLI)
+        the command is ordered after every halt/resume already recorded, as operator commands are;
+        a message keeps its stamp (reordered delivery must not matter)."""
         inputs = self._sport_inputs(command.sport)
+        if check:
+            command = ordered_after(command, (c.submitted_at for c in inputs.halt_commands))
         recorded = next((c for c in inputs.halt_commands if c.request_id == command.request_id), None)
         if recorded is not None:
             if recorded != replace(command, submitted_at=recorded.submitted_at):
