@@ -1,15 +1,17 @@
 """The dashboard in a real browser (headless Chromium from Debian, driven by Selenium) on the demo's
-data: the page loads, shows the right picks and badges, the timeline and lineage, the season chart;
-a screenshot is left in artifacts/dashboard.png."""
+data: the page loads, shows the right picks and badges, the timeline and lineage, the season chart,
+the sport selector and a sport's halt banner; a screenshot is left in artifacts/dashboard.png."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from picklock.domain.picks import HaltCommand
 from tests.harness.browser import demo_dashboard, ensure_chromium, headless_chromium
 from tools.demo import GAME_DATE
 
@@ -32,11 +34,22 @@ def server(tmp_path_factory):
         yield running
 
 
+@pytest.fixture(scope="module")
+def mlb_halted(server):
+    """MLB's publishing halted by an operator (NBA's is not), and exported so all.json says so."""
+    service = server.service
+    halt = service.submit_halt(HaltCommand("mlb-halt-1", service.now(), "halt", "mlb", "ops", "bad stretch"))
+    assert halt.recorded, halt
+    service.export(service.today("mlb"), "manual", "mlb")
+
+
 @pytest.fixture
 def page(browser, server):
-    """Opens the page on a date (None: the default) and, after the test, checks the console."""
-    def open_page(date: str | None = GAME_DATE):
-        browser.get(server.url + (f"?date={date}" if date else ""))
+    """Opens the page on a date (None: the default) and a sport (None: the default) and, after
+    the test, checks the console."""
+    def open_page(date: str | None = GAME_DATE, sport: str | None = None):
+        query = urlencode({name: value for name, value in (("sport", sport), ("date", date)) if value})
+        browser.get(server.url + (f"?{query}" if query else ""))
         wait_for(browser, lambda: browser.find_element(By.TAG_NAME, "body").get_attribute("data-loaded"))
         return browser
 
@@ -70,7 +83,7 @@ def test_the_page_opens_on_today_eastern_and_the_date_picker_changes_the_date(pa
         "input.value = arguments[0]; input.dispatchEvent(new Event('change'));", GAME_DATE)
     wait_for(browser, lambda: browser.find_element(By.TAG_NAME, "body").get_attribute("data-loaded") == GAME_DATE)
     assert len(browser.find_elements(By.CSS_SELECTOR, "#picks tbody tr")) == 6
-    assert browser.current_url.endswith(f"?date={GAME_DATE}")
+    assert browser.current_url.endswith(f"?sport=nba&date={GAME_DATE}")
 
 
 def test_picks_show_source_status_tipoff_and_result_badges(page):
@@ -114,3 +127,42 @@ def test_clicking_a_pick_shows_its_lineage_and_the_season_chart_is_drawn(page):
     browser.set_window_size(1280, browser.execute_script(
         "return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight"))
     assert browser.save_screenshot(str(SCREENSHOT))
+
+
+def select_sport(browser, sport: str) -> None:
+    Select(browser.find_element(By.ID, "sport")).select_by_value(sport)
+    wait_for(browser, lambda: browser.find_element(By.TAG_NAME, "body").get_attribute("data-sport") == sport)
+
+
+def test_selecting_a_halted_sport_shows_its_halt_banner_and_nba_shows_none(page, mlb_halted):
+    browser = page()
+    halt = browser.find_element(By.ID, "halt")
+    selector = Select(browser.find_element(By.ID, "sport"))
+    assert [option.text for option in selector.options] == ["NBA", "MLB", "NFL", "NHL", "WNBA"]
+    assert (selector.first_selected_option.text, browser.find_element(By.ID, "sport-name").text) == ("NBA", "NBA")
+    assert not halt.is_displayed()
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#picks tbody tr")) == 6
+
+    select_sport(browser, "mlb")
+    assert halt.is_displayed()
+    # "since Mar 1, 9:01 AM ET": the halt's instant, 14:01 UTC, in Eastern time
+    assert halt.text.startswith("MLB publishing halted since Mar 1, 9:01"), halt.text
+    assert halt.text.endswith(" ET: bad stretch"), halt.text
+    assert browser.find_element(By.ID, "sport-name").text == "MLB"
+    assert browser.current_url.endswith(f"?sport=mlb&date={GAME_DATE}")  # the date stays, the sport is MLB's
+    assert browser.find_elements(By.CSS_SELECTOR, "#picks tbody tr") == []  # no MLB pick on that date
+    assert browser.find_element(By.ID, "picks-meta").text == "nothing published for this date"
+
+    select_sport(browser, "nba")
+    assert not halt.is_displayed()
+    assert browser.find_element(By.ID, "sport-name").text == "NBA"
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#picks tbody tr")) == 6
+
+
+def test_the_sport_is_kept_in_the_url(page, mlb_halted):
+    browser = page(None, sport="mlb")
+    assert Select(browser.find_element(By.ID, "sport")).first_selected_option.text == "MLB"
+    assert browser.find_element(By.ID, "halt").is_displayed()
+    assert browser.find_element(By.ID, "date").get_attribute("value") == "2026-03-01"  # MLB's today
+    timeline = browser.find_elements(By.CSS_SELECTOR, "#timeline > li.export")
+    assert [item.find_element(By.CSS_SELECTOR, ".badge.trigger-manual").text for item in timeline] == ["manual"]

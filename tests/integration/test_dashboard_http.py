@@ -1,5 +1,6 @@
 """The dashboard server over real HTTP, on the demo's data (embedded backend): JSON endpoints,
-static files, 400 on bad input, GET only, loopback only; and `picklock dashboard` itself."""
+one sport at a time, static files, 400 on bad input, GET only, loopback only; and `picklock
+dashboard` itself."""
 from __future__ import annotations
 
 import http.client
@@ -13,16 +14,39 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
+from picklock.domain.picks import HaltCommand
+from picklock.validation import signal_rows, sport_arg
 from tests.harness.browser import demo_dashboard
 from tools.demo import GAME_DATE
 
 REPO = Path(__file__).resolve().parents[2]
+SPORTS = ["nba", "mlb", "nfl", "nhl", "wnba"]
+MLB_DATE = "2026-03-01"  # MLB's today at the demo's clock
+MLB_SIGNAL = [{
+    "player_lookup": "aaronjudge", "player_name": "Aaron Judge", "team_abbr": "NYY", "opponent_team_abbr": "BOS",
+    "game_time": "2026-03-01T18:05:00Z", "stat": "HR", "recommendation": "OVER", "line_value": 0.5, "edge": 1.2,
+    "rank": 1, "system_id": "mlb_v1", "algorithm_version": "v1.0",
+}]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     with demo_dashboard(tmp_path_factory.mktemp("demo")) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def mlb(server):
+    """Beside the demo's NBA day: one MLB pick published today, then MLB's publishing halted."""
+    service = server.service
+    today = service.today("mlb")
+    assert today.isoformat() == MLB_DATE
+    service.load_signal(today, signal_rows(MLB_SIGNAL, today, "mlb signal", sport_arg("mlb")), "mlb")
+    service.export(today, "signal_updated", "mlb")
+    halt = service.submit_halt(HaltCommand("mlb-halt-1", service.now(), "halt", "mlb", "ops", "bad stretch"))
+    assert halt.recorded, halt
+    service.export(today, "manual", "mlb")
+    return service
 
 
 def request(server, method: str, path: str, headers: dict | None = None):
@@ -53,7 +77,9 @@ def by_player(picks) -> dict[str, dict]:
 # ---------------------------------------------------------------- JSON endpoints
 
 def test_today_is_the_eastern_date_of_the_configured_clock(server):
-    assert get(server, "/api/today") == {"date": "2026-03-01", "now": "2026-03-01T14:01:00.000Z"}
+    assert get(server, "/api/today") == {"date": "2026-03-01", "now": "2026-03-01T14:01:00.000Z", "sport": "nba",
+                                         "sports": SPORTS, "halt_active": False, "halt_reason": None,
+                                         "halt_since": None}
 
 
 def test_picks_of_the_demo_date(server):
@@ -85,6 +111,56 @@ def test_season_of_the_demo_date(server):
     season = get(server, "/api/season", date=GAME_DATE)
     assert (season["wins"], season["losses"], season["pushes"], season["voids"]) == (2, 1, 1, 1)
     assert [day["date"] for day in season["by_day"]] == [GAME_DATE]
+
+
+# ---------------------------------------------------------------- one sport at a time
+
+def test_sport_mlb_answers_with_mlbs_halt_and_nba_is_unaffected(server, mlb):
+    assert get(server, "/api/today", sport="mlb") == {
+        "date": MLB_DATE, "now": "2026-03-01T14:01:00.000Z", "sport": "mlb", "sports": SPORTS,
+        "halt_active": True, "halt_reason": "bad stretch", "halt_since": "2026-03-01T14:01:00.000Z"}
+    nba = get(server, "/api/today")
+    assert (nba["sport"], nba["halt_active"], nba["halt_since"]) == ("nba", False, None)
+    assert get(server, "/api/today", sport="nba") == nba
+
+
+def test_sport_mlb_answers_with_mlbs_picks_timeline_lineage_and_season(server, mlb):
+    [judge] = get(server, "/api/picks", date=MLB_DATE, sport="mlb")["picks"]
+    assert (judge["player"], judge["sport"], judge["stat"], judge["tipoff"]) == ("Aaron Judge", "mlb", "HR", "upcoming")
+    assert get(server, "/api/picks", date=MLB_DATE)["picks"] == []  # NBA's Mar 1: nothing published
+
+    # Both exports ran at the demo's fixed clock: the timeline may list either first.
+    exports = get(server, "/api/timeline", date=MLB_DATE, sport="mlb")["exports"]
+    assert sorted(e["trigger"] for e in exports) == ["manual", "signal_updated"]
+    assert [e["changes"]["added"] for e in exports] == [[judge["pick_id"]], []]
+    lineage = get(server, "/api/lineage", pick_id=judge["pick_id"], sport="mlb")
+    assert (lineage["system_id"], [row["change"] for row in lineage["history"]]) == ("mlb_v1", ["published"])
+    status, _, _ = request(server, "GET", f"/api/lineage?{urlencode({'pick_id': judge['pick_id']})}")
+    assert status == 404  # without ?sport=, NBA's ledger: no such pick there
+    assert get(server, "/api/season", date=MLB_DATE, sport="mlb")["season"] == "2026"
+    assert get(server, "/api/season", date=GAME_DATE, sport="nba") == get(server, "/api/season", date=GAME_DATE)
+
+
+@pytest.mark.parametrize("path", ["/api/today", f"/api/picks?date={GAME_DATE}", f"/api/timeline?date={GAME_DATE}",
+                                  f"/api/season?date={GAME_DATE}", f"/api/lineage?pick_id={GAME_DATE}/x/PTS/0"])
+@pytest.mark.parametrize("sport", ["cricket", "", "NBA"])
+def test_an_unknown_sport_is_a_400_naming_it(server, path, sport):
+    status, headers, body = request(server, "GET", f"{path}{'&' if '?' in path else '?'}{urlencode({'sport': sport})}")
+    assert (status, headers["Content-Type"]) == (400, "application/json")
+    assert body["error"].startswith(f"sport: unknown sport {sport!r}; expected one of {', '.join(SPORTS)}")
+
+
+@pytest.mark.parametrize("path, error", [
+    ("/api/today?sport=mlb&league=mlb", "league: unknown parameter"),
+    (f"/api/picks?date={GAME_DATE}&sport=mlb&player=curry", "player: unknown parameter"),
+    ("/api/today?sports=mlb", "sports: unknown parameter"),
+    ("/api/today?sport=mlb&sport=nba", "sport: given more than once"),
+    (f"/api/picks?sport=mlb&sport=mlb&date={GAME_DATE}", "sport: given more than once"),
+    ("/api/season?sport=mlb", "date: required, once"),
+])
+def test_beside_a_sport_an_unknown_parameter_is_still_refused(server, path, error):
+    status, _, body = request(server, "GET", path)
+    assert (status, body["error"]) == (400, error)
 
 
 # ---------------------------------------------------------------- static files

@@ -1,7 +1,8 @@
 """`picklock dashboard`: a read-only operator page over the configured backend, on loopback only.
 
-Static files from dashboard_static/ and JSON from the views. GET is the only method: the page
-offers no action, so nothing can bypass the CLI's validation.
+Static files from dashboard_static/ and JSON from the views, one sport at a time (`?sport=`, nba
+when absent). GET is the only method: the page offers no action, so nothing can bypass the CLI's
+validation.
 """
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
+from ..domain.sports import DEFAULT_SPORT
 from ..service_layer import views
 from ..service_layer.services import PicklockService
-from ..validation import InputError, game_date_arg
+from ..validation import InputError, game_date_arg, sport_arg
 
 log = logging.getLogger("picklock.dashboard")
 
@@ -26,11 +28,15 @@ STATIC_DIR = Path(__file__).with_name("dashboard_static")
 CONTENT_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
 
 
-def _dated(view: Callable[[PicklockService, date], dict]) -> Callable[[PicklockService, str], dict]:
-    return lambda service, text: view(service, game_date_arg(text, where="date"))
+SPORT = "sport"  # every endpoint's optional parameter: which sport (default nba)
 
 
-# path -> (the one query parameter it takes, or None; the view it answers with)
+def _dated(view: Callable[[PicklockService, date, str], dict]) -> Callable[[PicklockService, str, str], dict]:
+    return lambda service, text, sport: view(service, game_date_arg(text, where="date"), sport)
+
+
+# path -> (the one parameter it requires, or None; the view it answers with, called with that
+# parameter's value, if any, then the sport)
 ENDPOINTS: dict[str, tuple[str | None, Callable[..., dict]]] = {
     "/api/today": (None, views.today),
     "/api/picks": ("date", _dated(views.picks)),
@@ -40,18 +46,21 @@ ENDPOINTS: dict[str, tuple[str | None, Callable[..., dict]]] = {
 }
 
 
-def _arguments(query: str, parameter: str | None) -> list[str]:
-    """The endpoint's one parameter, exactly once; anything else is refused rather than ignored."""
+def _arguments(query: str, required: str | None) -> list[str]:
+    """The view's arguments after the service: the endpoint's required parameter, exactly once,
+    then the sport, at most once (default nba). Anything else is refused rather than ignored."""
     given = parse_qs(query, keep_blank_values=True)
-    unknown = sorted(given.keys() - {parameter})
+    expected = {SPORT} if required is None else {required, SPORT}
+    unknown = sorted(given.keys() - expected)
     if unknown:
         raise InputError(unknown[0], "unknown parameter")
-    if parameter is None:
-        return []
-    values = given.get(parameter, [])
-    if len(values) != 1:
-        raise InputError(parameter, "required, once" if not values else "given more than once")
-    return values
+    if required is not None and required not in given:
+        raise InputError(required, "required, once")
+    repeated = sorted(name for name, values in given.items() if len(values) > 1)
+    if repeated:
+        raise InputError(repeated[0], "given more than once")
+    sport = sport_arg(given[SPORT][0], where=SPORT).id if SPORT in given else DEFAULT_SPORT
+    return [*(given[required] if required is not None else []), sport]
 
 
 class DashboardHandler(BaseHTTPRequestHandler):
@@ -80,9 +89,9 @@ class DashboardHandler(BaseHTTPRequestHandler):
         return self.headers.get("Host") in (f"{LOOPBACK}:{port}", f"localhost:{port}")
 
     def _api(self, path: str, query: str) -> None:
-        parameter, view = ENDPOINTS[path]
+        required, view = ENDPOINTS[path]
         try:
-            body = view(self.server.service, *_arguments(query, parameter))
+            body = view(self.server.service, *_arguments(query, required))
         except InputError as error:
             self._json(HTTPStatus.BAD_REQUEST, {"error": str(error)})
         except views.PickNotFound as error:

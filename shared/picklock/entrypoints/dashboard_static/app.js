@@ -9,6 +9,8 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 
 const $ = (id) => document.getElementById(id);
 let playerOf = new Map(); // pick_id -> player name, from the date's picks (every pick ever published)
+let sport = null; // the sport shown, as /api/today named it; every API call passes it
+let loads = 0; // counts loads: an answer to one overtaken by a later one (another date or sport) is dropped
 
 // Elements are built with textContent only: names, notes and reasons come from operators.
 function build(node, props, children) {
@@ -26,6 +28,7 @@ const svg = (tag, props = {}, ...children) => build(document.createElementNS(SVG
 const at = (instant) => (instant ? `${EASTERN.format(new Date(instant))} ET` : "—");
 const badge = (kind, value) => el("span", { class: `badge ${kind}-${value}` }, value);
 const orDash = (value) => (value === null || value === undefined ? "—" : String(value));
+const sportName = (id) => id.toUpperCase();
 
 async function getJSON(path, params = {}) {
   const response = await fetch(`${path}?${new URLSearchParams(params)}`);
@@ -40,21 +43,57 @@ function showError(error) {
 }
 
 async function loadDate(date) {
+  const load = ++loads;
   $("date").value = date;
-  history.replaceState(null, "", `?date=${encodeURIComponent(date)}`);
+  history.replaceState(null, "", `?${new URLSearchParams({ sport, date })}`);
   $("error").hidden = true;
   $("lineage").hidden = true;
   try {
     const [picks, timeline, season] = await Promise.all([
-      getJSON("/api/picks", { date }), getJSON("/api/timeline", { date }), getJSON("/api/season", { date }),
+      getJSON("/api/picks", { date, sport }), getJSON("/api/timeline", { date, sport }),
+      getJSON("/api/season", { date, sport }),
     ]);
+    if (load !== loads) return;
     renderPicks(picks);
     renderTimeline(timeline);
     renderSeason(season);
   } catch (error) {
+    if (load !== loads) return;
     showError(error);
   }
+  document.body.dataset.sport = sport;
   document.body.dataset.loaded = date;
+}
+
+// ------------------------------------------------------------------------------------ sport
+
+// The sport's "today": the selector, the sport in the header, the clock and the halt banner.
+function renderToday(today) {
+  sport = today.sport;
+  $("sport").replaceChildren(...today.sports.map((id) => el("option", { value: id }, sportName(id))));
+  $("sport").value = sport;
+  $("sport-name").textContent = sportName(sport);
+  document.title = `picklock · ${sportName(sport)} · operator dashboard`;
+  $("clock").textContent = `now ${at(today.now)}`;
+  $("halt").textContent = today.halt_active
+    ? `${sportName(sport)} publishing halted since ${at(today.halt_since)}${today.halt_reason ? `: ${today.halt_reason}` : ""}`
+    : "";
+  $("halt").hidden = !today.halt_active;
+}
+
+async function changeSport(id) {
+  const load = ++loads;
+  try {
+    const today = await getJSON("/api/today", { sport: id });
+    if (load !== loads) {
+      $("sport").value = sport; // overtaken: the selector shows what the page shows
+      return;
+    }
+    renderToday(today);
+    await loadDate($("date").value || today.date);
+  } catch (error) {
+    if (load === loads) showError(error);
+  }
 }
 
 // ------------------------------------------------------------------------------------ picks
@@ -129,7 +168,7 @@ function pickChip(pickId, fields) {
 
 async function showLineage(pickId) {
   try {
-    renderLineage(await getJSON("/api/lineage", { pick_id: pickId }));
+    renderLineage(await getJSON("/api/lineage", { pick_id: pickId, sport }));
   } catch (error) {
     showError(error);
   }
@@ -204,10 +243,13 @@ function seasonChart(days) {
 
 async function start() {
   $("date").addEventListener("change", () => $("date").value && loadDate($("date").value));
+  $("sport").addEventListener("change", () => changeSport($("sport").value));
+  const url = new URLSearchParams(location.search);
   try {
-    const today = await getJSON("/api/today");
-    $("clock").textContent = `now ${at(today.now)}`;
-    await loadDate(new URLSearchParams(location.search).get("date") || today.date);
+    // Without ?sport= the server's default sport, which /api/today names.
+    const today = await getJSON("/api/today", url.has("sport") ? { sport: url.get("sport") } : {});
+    renderToday(today);
+    await loadDate(url.get("date") || today.date);
   } catch (error) {
     showError(error);
   }
