@@ -50,7 +50,7 @@ CHECKOV_VENV := build/tools/checkov
 DEPLOY_VARS = -var project=$(PROJECT) -var region=$(REGION) \
 	$(if $(BUCKET),-var bucket=$(BUCKET)) $(if $(WEBSITE_ORIGIN),-var website_origin=$(WEBSITE_ORIGIN))
 
-.PHONY: bundle deploy deploy-args infra-check
+.PHONY: bundle deploy deploy-args infra-check migrate
 
 bundle: install-dev ## build/bundle/ and build/bundle.zip: the functions' source, pinned requirements
 	$(PY) tools/bundle.py
@@ -61,6 +61,11 @@ deploy-args:
 deploy: deploy-args bundle ## PROJECT=... REGION=...: bundle, terraform init, terraform apply (asks before changing anything)
 	$(TERRAFORM) -chdir=infra init -input=false
 	$(TERRAFORM) -chdir=infra apply $(DEPLOY_VARS) $(TF_ARGS)
+
+migrate: install-dev ## PROJECT=... [DATASET=...]: bring the BigQuery tables of an earlier version to today's shape (infra/README.md)
+	@test -n "$(PROJECT)" || { echo "usage: make migrate PROJECT=<project id> [DATASET=<dataset>] [BUCKET=<name>]" >&2; exit 2; }
+	PICKLOCK_BACKEND=gcp PICKLOCK_PROJECT=$(PROJECT) PICKLOCK_BUCKET=$(or $(BUCKET),$(PROJECT)-picklock) \
+		$(if $(DATASET),PICKLOCK_DATASET=$(DATASET)) $(BIN)/picklock migrate
 
 $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION):
 	$(PYTHON) -m venv $(CHECKOV_VENV)
@@ -87,3 +92,13 @@ bench: install-dev $(VENV)/.installed-bench ## cost, latency and scaling of an e
 
 chaos: install-dev ## concurrency, crashes, redelivery, backend faults, bursts, bad input at full scale; figures to docs/RELIABILITY.md (~10 min)
 	$(PY) tools/chaos.py
+
+# -- mutation testing (docs/MUTATION.md) ----------------------------------------------------------
+.PHONY: mutants
+
+$(VENV)/.installed-mutation: pyproject.toml $(VENV)/.installed-dev
+	$(PY) -m pip install --quiet -e ".[test,gcp,mutation]"
+	touch $@
+
+mutants: install-dev $(VENV)/.installed-mutation ## mutmut over shared/picklock/domain/ with tests/unit; score and verdicts of survivors to docs/MUTATION.md (~15 min)
+	$(PY) tools/mutants.py

@@ -98,6 +98,18 @@ def rows(results: list[dict]) -> list[tuple[str, str]]:
             out.append((f"Redelivery: 1-3 deliveries each, shuffled, vs once in order ({backend})",
                         f"{r['orders']} orders of {r['messages']} messages, {r['deliveries']} deliveries; "
                         f"{r['differences']} differences in manual state and live picks; {r['seconds']} s"))
+    for backend in ("embedded", "emulators"):
+        if k := by_test.get(f"skewed clocks ({backend})"):
+            out.append((f"Skewed clocks: {k['exporters']} exporters and {k['operators']} operators, each clock up to "
+                        f"±{k['max_skew_minutes']} min off (2 frozen); exports beside voids, removes and adds by CLI "
+                        f"and by Pub/Sub message ({backend})",
+                        f"{k['rounds']} rounds, {k['exports']} exports ({k['published']} published, {k['unchanged']} "
+                        f"unchanged, {k['gave_up']} gave up after 6 lost races), {k['commands']} commands "
+                        f"({k['voids']} voids, {k['removes']} removes, {k['adds']} adds, {k['readds']} re-adds; "
+                        f"{k['by_cli']} by CLI, {k['by_message']} by message); {k['versions_checked']} versions "
+                        f"checked: {k['voids_lost']} voids lost, {k['locks_lost']} locks lost, {k['live_duplicates']} "
+                        f"live duplicates, {k['adds_lost']} adds lost, {k['refused'] + k['parked']} commands refused "
+                        f"or parked; {k['seconds']} s"))
     if t := by_test.get("transient faults"):
         out.append(("Transient faults: 15% of requests 503, 10% of write replies lost, 5% delayed (emulators)",
                     f"{t['exports']} exports, {t['requests']} requests, {t['faults_injected']} faults injected "

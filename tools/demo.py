@@ -1,4 +1,5 @@
-"""`make demo`: a whole game day on the embedded backend, driven through the real CLI.
+"""`make demo`: a whole game day on the embedded backend, driven through the real CLI: an NBA slate
+and, beside it on the same date, an MLB slate that the operator halts and resumes.
 
 Every step prints the exact `picklock` command it runs, so the timeline doubles as a CLI tutorial.
 """
@@ -17,15 +18,23 @@ from picklock.entrypoints.cli import main as picklock
 GAME_DATE = "2026-02-28"
 GSW_LAL = "2026-03-01T01:30:00Z"  # 20:30 Eastern on Feb 28
 BOS_NYK = "2026-03-01T00:30:00Z"  # 19:30 Eastern on Feb 28
+NYY_BOS = "2026-02-28T23:05:00Z"  # MLB, 18:05 Eastern on Feb 28
+LAD_SF = "2026-03-01T02:10:00Z"   # MLB, 21:10 Eastern on Feb 28
 
 
-def signal_row(player, name, team, opponent, direction, line, rank, edge, tip, version, angles=()):
+def signal_row(player, name, team, opponent, direction, line, rank, edge, tip, version, angles=(), stat="PTS",
+               system="catboost_v9"):
     return {
         "player_lookup": player, "player_name": name, "team_abbr": team, "opponent_team_abbr": opponent,
         "game_id": f"20260228_{min(team, opponent)}_{max(team, opponent)}", "game_time": tip,
-        "stat": "PTS", "recommendation": direction, "line_value": line, "edge": edge, "rank": rank,
-        "pick_angles": list(angles), "system_id": "catboost_v9", "algorithm_version": version,
+        "stat": stat, "recommendation": direction, "line_value": line, "edge": edge, "rank": rank,
+        "pick_angles": list(angles), "system_id": system, "algorithm_version": version,
     }
+
+
+def mlb_row(player, name, team, opponent, stat, direction, line, rank, edge, tip, angles=()):
+    return signal_row(player, name, team, opponent, direction, line, rank, edge, tip, "m2.1", angles,
+                      stat=stat, system="mlb_props_v2")
 
 
 RUN_1 = [
@@ -52,18 +61,34 @@ RESULTS = [
     {"player_lookup": "jalenbrunson", "actual_value": 30},  # voided by the operator: not graded
 ]
 
+MLB_RUN_1 = [
+    mlb_row("gerritcole", "Gerrit Cole", "NYY", "BOS", "K", "OVER", 6.5, 1, 1.3, NYY_BOS, ["whiff rate up"]),
+    mlb_row("aaronjudge", "Aaron Judge", "NYY", "BOS", "H", "OVER", 0.5, 2, 0.9, NYY_BOS),
+    mlb_row("shoheiohtani", "Shohei Ohtani", "LAD", "SF", "H", "OVER", 0.5, 3, 0.8, LAD_SF),
+]
+MLB_RUN_2 = MLB_RUN_1 + [  # the same picks and a new one, while MLB is halted
+    mlb_row("yoshinobuyamamoto", "Yoshinobu Yamamoto", "LAD", "SF", "K", "OVER", 5.5, 4, 1.1, LAD_SF),
+]
+MLB_RESULTS = [
+    {"player_lookup": "gerritcole", "stat": "K", "actual_value": 8},         # OVER 6.5: WIN
+    {"player_lookup": "aaronjudge", "stat": "H", "actual_value": 0},         # OVER 0.5: LOSS
+    {"player_lookup": "shoheiohtani", "stat": "H", "actual_value": 2},       # OVER 0.5: WIN
+    {"player_lookup": "yoshinobuyamamoto", "stat": "K", "actual_value": 7},  # OVER 5.5: WIN
+]
+
 
 class Demo:
     def __init__(self, home: Path):
         self.home = home
         self.inputs = home / "inputs"
 
-    def run(self, now: str, *argv: str, expect: int = 0) -> str:
-        shown = " ".join(a if " " not in a else repr(a) for a in argv)
+    def run(self, now: str, *argv: str, expect: int = 0, sport: str | None = None) -> str:
+        chosen = ["--sport", sport] if sport else []
+        shown = " ".join(a if " " not in a else repr(a) for a in [*chosen, *argv])
         print(f"\n  $ picklock --now {now} {shown}")
         out = io.StringIO()
         with contextlib.redirect_stderr(out):
-            code = picklock(["--home", str(self.home), "--now", now, *argv], out=out)
+            code = picklock(["--home", str(self.home), "--now", now, *chosen, *argv], out=out)
         for line in out.getvalue().splitlines():
             print(f"    {line}")
         if code != expect:
@@ -76,6 +101,22 @@ class Demo:
         path = self.inputs / name
         path.write_text(json.dumps(rows, indent=1))
         return str(path)
+
+    def mlb(self, now: str, *argv: str, expect: int = 0) -> str:
+        return self.run(now, *argv, expect=expect, sport="mlb")
+
+    def all_json(self, prefix: str) -> Path:
+        return self.home / "bucket" / prefix / "all.json"
+
+    def banner(self, prefix: str) -> dict:
+        """Show what the site reads from a sport's all.json: its sport, season, halt fields and picks."""
+        data = json.loads(self.all_json(prefix).read_text())
+        picks = ", ".join(f"{p['player']} {p['stat']} {p['direction']} {p['line']}" for p in data["today"]) or "none"
+        print(f"    -> {prefix}/all.json: sport={data['sport']} season={data['season']} date={data['date']}"
+              f" halt_active={json.dumps(data['halt_active'])} halt_reason={json.dumps(data['halt_reason'])}"
+              f" halt_since={json.dumps(data['halt_since'])}")
+        print(f"       today: {picks}")
+        return data
 
     def step(self, clock: str, title: str) -> None:
         print(f"\n{clock}  {title}")
@@ -91,10 +132,33 @@ def play(home: Path) -> None:
     demo.run("2026-02-28T15:00:00Z", "signal", "load", "--date", GAME_DATE, "--file", demo.file("run1.json", RUN_1))
     demo.run("2026-02-28T15:00:05Z", "export", "--date", GAME_DATE, "--trigger", "signal_updated")
 
+    demo.step("10:30 ET", "MLB, same date: signal run 1 has three picks, strikeouts (K) and hits (H), for tonight.")
+    demo.mlb("2026-02-28T15:30:00Z", "signal", "load", "--date", GAME_DATE,
+             "--file", demo.file("mlb-run1.json", MLB_RUN_1))
+    demo.mlb("2026-02-28T15:30:05Z", "export", "--date", GAME_DATE, "--trigger", "signal_updated")
+    print("    -> MLB publishes under v1/mlb/best-bets/, NBA keeps v1/best-bets/; each has its own ledger and audit.")
+
+    demo.step("11:00 ET", "The operator halts MLB (its model is under review). The halt exports MLB's today at once.")
+    demo.mlb("2026-02-28T16:00:00Z", "halt", "--reason", "model under review", "--by", "ops@picklock")
+    demo.banner("v1/mlb/best-bets")
+    print("    -> the site shows a banner; the three picks already published stay.")
+
+    demo.step("11:30 ET", "MLB signal run 2 adds Yamamoto K OVER 5.5 while halted: nothing new is published.")
+    demo.mlb("2026-02-28T16:30:00Z", "signal", "load", "--date", GAME_DATE,
+             "--file", demo.file("mlb-run2.json", MLB_RUN_2))
+    demo.mlb("2026-02-28T16:30:05Z", "export", "--date", GAME_DATE, "--trigger", "signal_updated")
+    demo.banner("v1/mlb/best-bets")
+    demo.mlb("2026-02-28T16:31:00Z", "manual", "add", "--date", GAME_DATE, "--player", "rafaeldevers",
+             "--player-name", "Rafael Devers", "--team", "BOS", "--opponent", "NYY", "--stat", "TB",
+             "--direction", "OVER", "--line", "1.5", "--by", "ops@picklock", expect=2)
+    print("    -> exports keep running (all.json keeps updating, banner on), but no new MLB pick, signal or manual.")
+
     demo.step("12:00 ET", "Signal run 2 (v9.4): Curry dropped, LeBron flipped to OVER, Tatum's edge moved, Brown new.")
     demo.run("2026-02-28T17:00:00Z", "signal", "load", "--date", GAME_DATE, "--file", demo.file("run2.json", RUN_2))
     demo.run("2026-02-28T17:00:05Z", "export", "--date", GAME_DATE, "--trigger", "signal_updated")
     print("    -> Curry stays (locked); LeBron stays UNDER 24.5 as published (locked, flip recorded).")
+    demo.banner("v1/best-bets")
+    print("    -> NBA is unaffected by MLB's halt: no banner, Brown is published as usual.")
 
     demo.step("13:00 ET", "The operator adds Gui Santos OVER 13.5 (GSW vs LAL) by hand, and runs it twice.")
     manual = ["manual", "add", "--date", GAME_DATE, "--player", "guisantos", "--player-name", "Gui Santos",
@@ -111,6 +175,13 @@ def play(home: Path) -> None:
     demo.run("2026-02-28T20:00:00Z", "void", "--date", GAME_DATE, "--player", "jalenbrunson",
              "--reason", "ruled out (ankle)", "--by", "ops@picklock", "--export")
 
+    demo.step("16:00 ET", "The operator resumes MLB. The resume exports MLB's today at once.")
+    demo.mlb("2026-02-28T21:00:00Z", "resume", "--by", "ops@picklock")
+    demo.banner("v1/mlb/best-bets")
+    print("    -> the banner is gone and Yamamoto (LAD-SF, first pitch 21:10 ET, not started) is published.")
+    demo.mlb("2026-02-28T21:00:05Z", "export", "--date", GAME_DATE, "--trigger", "signal_updated")
+    print("    -> the next export has nothing more to add: every MLB signal pick is published.")
+
     demo.step("19:45 ET", "After the BOS-NYK tip-off, signal run 3 adds Derrick White: refused, the game has started.")
     demo.run("2026-03-01T00:45:00Z", "signal", "load", "--date", GAME_DATE, "--file", demo.file("run3.json", RUN_3))
     demo.run("2026-03-01T00:45:05Z", "export", "--date", GAME_DATE, "--trigger", "signal_updated")
@@ -122,22 +193,37 @@ def play(home: Path) -> None:
     demo.run("2026-03-01T14:00:05Z", "grade", "--date", GAME_DATE)
     print("    -> the Feb 28 file is graded; all.json moved to Mar 1 (Eastern) and carries the season record.")
 
+    demo.step("Mar 1, 09:00 ET", "MLB actuals: three wins and a loss, Yamamoto (held back while halted) included.")
+    demo.mlb("2026-03-01T14:00:30Z", "results", "load", "--date", GAME_DATE, "--file",
+             demo.file("mlb-results.json", MLB_RESULTS))
+    demo.mlb("2026-03-01T14:00:35Z", "grade", "--date", GAME_DATE)
+    print("    -> MLB's all.json moved to Mar 1 too; its record counts in MLB's season 2026, apart from NBA's.")
+
     demo.step("Result", "What users see for Feb 28, and the audit trail of every export.")
     demo.run("2026-03-01T14:01:00Z", "status", "--date", GAME_DATE)
+    demo.mlb("2026-03-01T14:01:00Z", "status", "--date", GAME_DATE)
     listing = demo.run("2026-03-01T14:01:00Z", "audit", "list", "--date", GAME_DATE)
     exports = [line.split()[0] for line in listing.splitlines() if " published " in line]
     demo.run("2026-03-01T14:01:00Z", "audit", "diff", exports[0], exports[1])
 
     bucket = home / "bucket" / "v1" / "best-bets"
+    mlb_bucket = home / "bucket" / "v1" / "mlb" / "best-bets"
+    for prefix in ("v1/best-bets", "v1/mlb/best-bets"):
+        record = json.loads(demo.all_json(prefix).read_text())["record"]
+        print(f"\n  {prefix}/all.json season {record['season']}: {record['wins']} won, {record['losses']} lost,"
+              f" {record['pushes']} pushed, {record['voids']} void")
     print(f"""
 Done. Everything is on disk under {home}/:
-  {bucket}/all.json            what the website reads (today, Eastern, and the season record)
-  {bucket}/{GAME_DATE}.json     every pick ever published for {GAME_DATE}
+  {bucket}/all.json            what the website reads for NBA (today, Eastern, and the season record)
+  {mlb_bucket}/all.json        the same for MLB (with halt_active, halt_reason, halt_since)
+  {bucket}/{GAME_DATE}.json     every pick ever published for {GAME_DATE} (MLB: {mlb_bucket}/{GAME_DATE}.json)
   {bucket}/history/             one immutable snapshot per published export
   {home}/picklock.sqlite3      ledger, manual commands, audit (same shapes as the BigQuery DDL)
 Try:  .venv/bin/picklock --home {home} audit list --date {GAME_DATE}
       .venv/bin/picklock --home {home} audit show {exports[-1]}
-Dashboard:  .venv/bin/picklock --home {home} dashboard   then open http://127.0.0.1:8765/?date={GAME_DATE}""")
+      .venv/bin/picklock --home {home} --sport mlb audit list --date {GAME_DATE}
+Dashboard:  .venv/bin/picklock --home {home} dashboard   then open http://127.0.0.1:8765/?date={GAME_DATE}
+            (MLB: http://127.0.0.1:8765/?sport=mlb&date={GAME_DATE})""")
 
 
 def entry() -> None:

@@ -1,6 +1,12 @@
 """The bad input corpus (G9): malformed Pub/Sub messages, signal and results files, and CLI
 invocations, each with the specific error it must get (a substring of the message, naming the
-field, row or flag). Used by test_bad_input_corpus.py; add a case by adding a line."""
+field, row or flag). Used by test_bad_input_corpus.py; add a case by adding a line.
+
+Value ranges: every date and instant must lie in 2000-01-01..2099-12-31 (instants to
+2099-12-31T23:59:59.999Z, after their offset is applied; picklock.domain.calendar) and numbers
+within their schema's bounds. The cases probe years 0001, 0999, 2100 and 9999 with offsets that
+push the UTC instant past the edge or the year out of datetime's range, instants a millisecond
+outside the range, integers beyond 2**63, 1e300, and clocks (--now, PICKLOCK_NOW) out of range."""
 from __future__ import annotations
 
 import base64
@@ -31,9 +37,10 @@ class BadMessage:
 @dataclass(frozen=True)
 class BadFile:
     id: str
-    kind: str  # "signal" or "results": `picklock <kind> load --date DATE --file <the content>`
+    kind: str  # "signal" or "results": `picklock <kind> load --date <date> --file <the content>`
     content: bytes
     error: str
+    date: str = DATE
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class BadInvocation:
     id: str
     argv: tuple[str | bytes, ...]  # bytes: an argument that is not UTF-8
     error: str
+    env: tuple[tuple[str, str], ...] = ()  # set in the CLI's environment (over PICKLOCK_NOW, ...)
 
 
 def body(payload) -> bytes:
@@ -72,6 +80,13 @@ def rows(*items) -> bytes:
 
 
 SQL = "o'neal'; DROP TABLE best_bets_published_picks;--"
+# The accepted range, as the refusals name it.
+OUT_OF_DATE_RANGE = "is outside the accepted range 2000-01-01 to 2099-12-31"
+OUT_OF_INSTANT_RANGE = "is outside the accepted range 2000-01-01T00:00:00.000Z to 2099-12-31T23:59:59.999Z"
+BEYOND_2_63 = 10 ** 30  # no 64-bit integer holds it (BigQuery INT64, SQLite INTEGER)
+YEAR_0001 = "0001-01-01T00:00:00+01:00"  # in UTC, year 0: not even a datetime
+YEAR_0999 = "0999-06-01T12:00:00Z"
+YEAR_9999 = "9999-12-31T23:59:59-05:00"  # in UTC, year 10000: not even a datetime
 PATH = "../../bucket/v1/best-bets/all.json"
 
 MESSAGES = [
@@ -158,6 +173,59 @@ MESSAGES = [
     BadMessage("manual-unknown-field", MANUAL_PICKS, manual(priority="high"), error="message: unknown field(s): 'priority'"),
     BadMessage("manual-duplicate-key", MANUAL_PICKS, manual().replace(b'"action": "add"', b'"action": "add", "action": "void"'),
                error="message: duplicate key 'action'"),
+    # value ranges: dates and instants
+    BadMessage("submitted-at-year-0001-offset", MANUAL_PICKS, manual(submitted_at=YEAR_0001),
+               error=f"message.submitted_at: '{YEAR_0001}' {OUT_OF_INSTANT_RANGE}"),
+    BadMessage("submitted-at-year-0001-negative-offset", MANUAL_PICKS, manual(submitted_at="0001-01-01T00:00:00-23:59"),
+               error=f"message.submitted_at: '0001-01-01T00:00:00-23:59' {OUT_OF_INSTANT_RANGE}"),
+    BadMessage("submitted-at-year-0999", MANUAL_PICKS, manual(submitted_at=YEAR_0999),
+               error=f"message.submitted_at: '{YEAR_0999}' {OUT_OF_INSTANT_RANGE}"),
+    BadMessage("submitted-at-year-9999-offset", MANUAL_PICKS, manual(submitted_at=YEAR_9999),
+               error=f"message.submitted_at: '{YEAR_9999}' {OUT_OF_INSTANT_RANGE}"),
+    BadMessage("submitted-at-a-millisecond-before-2000", MANUAL_PICKS, manual(submitted_at="1999-12-31T23:59:59.999Z"),
+               error=f"message.submitted_at: '1999-12-31T23:59:59.999Z' {OUT_OF_INSTANT_RANGE}"),
+    BadMessage("submitted-at-2100", MANUAL_PICKS, manual(submitted_at="2100-01-01T00:00:00.000Z"),
+               error=f"message.submitted_at: '2100-01-01T00:00:00.000Z' {OUT_OF_INSTANT_RANGE}"),
+    BadMessage("submitted-at-offset-into-2100", MANUAL_PICKS, manual(submitted_at="2099-12-31T23:00:00-05:00"),
+               error=f"message.submitted_at: '2099-12-31T23:00:00-05:00' {OUT_OF_INSTANT_RANGE}"),
+    BadMessage("submitted-at-offset-into-1999", MANUAL_PICKS, manual(submitted_at="2000-01-01T00:30:00+01:00"),
+               error=f"message.submitted_at: '2000-01-01T00:30:00+01:00' {OUT_OF_INSTANT_RANGE}"),
+    BadMessage("game-time-year-9999-offset", MANUAL_PICKS, manual(game_time=YEAR_9999),
+               error=f"message.game_time: '{YEAR_9999}' {OUT_OF_INSTANT_RANGE}"),
+    BadMessage("game-time-year-0001-offset", MANUAL_PICKS, manual(game_time=YEAR_0001),
+               error=f"message.game_time: '{YEAR_0001}' {OUT_OF_INSTANT_RANGE}"),
+    BadMessage("manual-game-date-year-0001", MANUAL_PICKS, manual(game_date="0001-01-01"),
+               error=f"message.game_date: 0001-01-01 {OUT_OF_DATE_RANGE}"),
+    BadMessage("manual-game-date-year-0999", MANUAL_PICKS, manual(game_date="0999-06-01"),
+               error=f"message.game_date: 0999-06-01 {OUT_OF_DATE_RANGE}"),
+    BadMessage("manual-game-date-2100", MANUAL_PICKS, manual(game_date="2100-01-01"),
+               error=f"message.game_date: 2100-01-01 {OUT_OF_DATE_RANGE}"),
+    BadMessage("signal-updated-game-date-year-0001", SIGNAL_UPDATED, body({"game_date": "0001-01-01"}),
+               error=f"message.game_date: 0001-01-01 {OUT_OF_DATE_RANGE}"),
+    BadMessage("signal-updated-game-date-year-0999", SIGNAL_UPDATED, body({"game_date": "0999-06-01"}),
+               error=f"message.game_date: 0999-06-01 {OUT_OF_DATE_RANGE}"),
+    BadMessage("signal-updated-game-date-2100", SIGNAL_UPDATED, body({"game_date": "2100-01-01"}),
+               error=f"message.game_date: 2100-01-01 {OUT_OF_DATE_RANGE}"),
+    BadMessage("signal-updated-game-date-1999", SIGNAL_UPDATED, body({"game_date": "1999-12-31"}),
+               error=f"message.game_date: 1999-12-31 {OUT_OF_DATE_RANGE}"),
+    BadMessage("grading-game-date-year-9999", GRADING_COMPLETE, graded(game_date="9999-12-31"),
+               error=f"message.game_date: 9999-12-31 {OUT_OF_DATE_RANGE}"),
+    # value ranges: numbers
+    BadMessage("graded-count-beyond-2-63", GRADING_COMPLETE, graded(graded_count=BEYOND_2_63),
+               error=f"message.graded_count: {BEYOND_2_63} is greater than the maximum of 1000000"),
+    BadMessage("graded-count-2-63", GRADING_COMPLETE, graded(graded_count=2 ** 63),
+               error=f"message.graded_count: {2 ** 63} is greater than the maximum of 1000000"),
+    BadMessage("graded-count-1e300", GRADING_COMPLETE, graded().replace(b"3}", b"1e300}"),
+               error="message.graded_count: 1e+300 is greater than the maximum of 1000000"),
+    BadMessage("line-1e300", MANUAL_PICKS, manual().replace(b"13.5", b"1e300"),
+               error="message.line: 1e+300 is greater than the maximum of 1000"),
+    BadMessage("line-beyond-2-63", MANUAL_PICKS, manual(line=BEYOND_2_63),
+               error=f"message.line: {BEYOND_2_63} is greater than the maximum of 1000"),
+    BadMessage("edge-minus-1e300", MANUAL_PICKS, manual().replace(b"13.5", b"13.5, \"edge\": -1e300"),
+               error="message.edge: -1e+300 is less than the minimum of -1000"),
+    # a request id names one command: reusing it for another is refused, nothing recorded
+    BadMessage("request-id-reused-for-another-command", MANUAL_PICKS, manual(request_id="seed-1", player_lookup="kuminga"),
+               error="request id seed-1 was already used for add 2026-03-10 guisantos PTS"),
 ]
 
 FILES = [
@@ -200,6 +268,35 @@ FILES = [
     BadFile("results-duplicate-key", "results", rows({"player_lookup": "jokic", "actual_value": 31},
                                                      {"player_lookup": "jokic", "actual_value": 12}),
             error="[1]: duplicate result for 2026-03-10 jokic PTS (also row 0)"),
+    # value ranges
+    BadFile("signal-rank-beyond-2-63", "signal", rows(signal_row(rank=BEYOND_2_63)),
+            error=f"[0].rank: {BEYOND_2_63} is greater than the maximum of 100000"),
+    BadFile("signal-rank-1e300", "signal", rows(signal_row()).replace(b'"rank": 1', b'"rank": 1e300'),
+            error="[0].rank: 1e+300 is greater than the maximum of 100000"),
+    BadFile("signal-edge-1e300", "signal", rows(signal_row(edge=1e300)),
+            error="[0].edge: 1e+300 is greater than the maximum of 1000"),
+    BadFile("signal-line-beyond-2-63", "signal", rows(signal_row(line_value=BEYOND_2_63)),
+            error=f"[0].line_value: {BEYOND_2_63} is greater than the maximum of 1000"),
+    BadFile("signal-game-time-year-0001-offset", "signal", rows(signal_row(), signal_row(player_lookup="tatum", game_time=YEAR_0001)),
+            error=f"[1].game_time: '{YEAR_0001}' {OUT_OF_INSTANT_RANGE}"),
+    BadFile("signal-game-time-year-0999", "signal", rows(signal_row(game_time=YEAR_0999)),
+            error=f"[0].game_time: '{YEAR_0999}' {OUT_OF_INSTANT_RANGE}"),
+    BadFile("signal-game-time-year-9999-offset", "signal", rows(signal_row(game_time=YEAR_9999)),
+            error=f"[0].game_time: '{YEAR_9999}' {OUT_OF_INSTANT_RANGE}"),
+    BadFile("signal-game-time-offset-into-2100", "signal", rows(signal_row(game_time="2099-12-31T19:00:00-05:00")),
+            error=f"[0].game_time: '2099-12-31T19:00:00-05:00' {OUT_OF_INSTANT_RANGE}"),
+    BadFile("signal-row-date-year-0001", "signal", rows(signal_row(game_date="0001-01-01")),
+            error="[0].game_date: 0001-01-01 differs from --date 2026-03-10"),
+    BadFile("signal-load-date-2100", "signal", rows(signal_row(game_date="2100-01-01")), date="2100-01-01",
+            error=f"--date: 2100-01-01 {OUT_OF_DATE_RANGE}"),
+    BadFile("signal-load-date-year-0999", "signal", rows(signal_row(game_date="0999-06-01")), date="0999-06-01",
+            error=f"--date: 0999-06-01 {OUT_OF_DATE_RANGE}"),
+    BadFile("results-load-date-year-0001", "results", rows({"player_lookup": "jokic", "actual_value": 31}),
+            date="0001-01-01", error=f"--date: 0001-01-01 {OUT_OF_DATE_RANGE}"),
+    BadFile("results-actual-beyond-2-63", "results", rows({"player_lookup": "jokic", "actual_value": BEYOND_2_63}),
+            error=f"[0].actual_value: {BEYOND_2_63} is greater than the maximum of 1000"),
+    BadFile("results-actual-1e300", "results", rows({"player_lookup": "jokic", "actual_value": 1e300}),
+            error="[0].actual_value: 1e+300 is greater than the maximum of 1000"),
 ]
 
 ADD = ("manual", "add", "--date", DATE, "--player", "guisantos", "--team", "GSW", "--opponent", "LAL",
@@ -247,4 +344,55 @@ INVOCATIONS = [
                   "--date: '2026-02-30' is not a date"),
     BadInvocation("add-notes-not-utf8", ADD + ("--notes", b"caf\xe9"), "arguments.notes: not valid Unicode"),
     BadInvocation("grade-impossible-date", ("grade", "--date", "2026-13-01"), "--date: '2026-13-01' is not a date"),
+    # value ranges: dates
+    BadInvocation("export-date-year-0001", ("export", "--date", "0001-01-01"), f"--date: 0001-01-01 {OUT_OF_DATE_RANGE}"),
+    BadInvocation("export-date-year-0999", ("export", "--date", "0999-06-01"), f"--date: 0999-06-01 {OUT_OF_DATE_RANGE}"),
+    BadInvocation("export-date-2100", ("export", "--date", "2100-01-01"), f"--date: 2100-01-01 {OUT_OF_DATE_RANGE}"),
+    BadInvocation("grade-date-year-9999", ("grade", "--date", "9999-12-31"), f"--date: 9999-12-31 {OUT_OF_DATE_RANGE}"),
+    BadInvocation("add-date-year-0001", with_option(ADD, "--date", "0001-01-01"), f"--date: 0001-01-01 {OUT_OF_DATE_RANGE}"),
+    BadInvocation("void-date-2100", ("void", "--date", "2100-01-01", "--player", "jokic", "--reason", "injury"),
+                  f"--date: 2100-01-01 {OUT_OF_DATE_RANGE}"),
+    BadInvocation("remove-date-1999", ("manual", "remove", "--date", "1999-12-31", "--player", "guisantos"),
+                  f"--date: 1999-12-31 {OUT_OF_DATE_RANGE}"),
+    BadInvocation("publish-date-year-0999", ("publish", SIGNAL_UPDATED, "--date", "0999-06-01"),
+                  f"--date: 0999-06-01 {OUT_OF_DATE_RANGE}"),
+    # value ranges: instants
+    BadInvocation("add-game-time-year-9999-offset", ADD + ("--game-time", YEAR_9999),
+                  f"arguments.game_time: '{YEAR_9999}' {OUT_OF_INSTANT_RANGE}"),
+    BadInvocation("add-game-time-year-0001-offset", ADD + ("--game-time", YEAR_0001),
+                  f"arguments.game_time: '{YEAR_0001}' {OUT_OF_INSTANT_RANGE}"),
+    BadInvocation("add-game-time-year-0999", ADD + ("--game-time", YEAR_0999),
+                  f"arguments.game_time: '{YEAR_0999}' {OUT_OF_INSTANT_RANGE}"),
+    # value ranges: numbers
+    BadInvocation("add-line-1e300", with_option(ADD, "--line", "1e300"), "arguments.line: 1e+300 is greater than the maximum of 1000"),
+    BadInvocation("add-edge-beyond-2-63", ADD + ("--edge", str(BEYOND_2_63)),
+                  "arguments.edge: 1e+30 is greater than the maximum of 1000"),
+    BadInvocation("publish-graded-count-beyond-2-63",
+                  ("publish", GRADING_COMPLETE, "--date", DATE, "--graded-count", str(BEYOND_2_63)),
+                  f"arguments.graded_count: {BEYOND_2_63} is greater than the maximum of 1000000"),
+    # clocks out of range: --now, and PICKLOCK_NOW when --now is not given
+    BadInvocation("now-year-0001-offset", ("--now", YEAR_0001, "export", "--date", DATE),
+                  f"--now: '{YEAR_0001}' {OUT_OF_INSTANT_RANGE}"),
+    BadInvocation("now-year-0999", ("--now", YEAR_0999, "void", "--date", DATE, "--player", "jokic", "--reason", "injury"),
+                  f"--now: '{YEAR_0999}' {OUT_OF_INSTANT_RANGE}"),
+    BadInvocation("now-year-9999-offset", ("--now", YEAR_9999) + ADD, f"--now: '{YEAR_9999}' {OUT_OF_INSTANT_RANGE}"),
+    BadInvocation("now-a-millisecond-past-2099", ("--now", "2100-01-01T00:00:00.000Z", "export", "--date", DATE),
+                  f"--now: '2100-01-01T00:00:00.000Z' {OUT_OF_INSTANT_RANGE}"),
+    BadInvocation("now-offset-into-1999", ("--now", "2000-01-01T00:59:59.999+01:00", "grade", "--date", DATE),
+                  f"--now: '2000-01-01T00:59:59.999+01:00' {OUT_OF_INSTANT_RANGE}"),
+    BadInvocation("picklock-now-year-0999", ("export", "--date", DATE),
+                  f"PICKLOCK_NOW: '{YEAR_0999}' {OUT_OF_INSTANT_RANGE}", env=(("PICKLOCK_NOW", YEAR_0999),)),
+    BadInvocation("picklock-now-year-9999-offset", ("void", "--date", DATE, "--player", "jokic", "--reason", "injury"),
+                  f"PICKLOCK_NOW: '{YEAR_9999}' {OUT_OF_INSTANT_RANGE}", env=(("PICKLOCK_NOW", YEAR_9999),)),
+    BadInvocation("picklock-now-year-0001-offset", ADD, f"PICKLOCK_NOW: '{YEAR_0001}' {OUT_OF_INSTANT_RANGE}",
+                  env=(("PICKLOCK_NOW", YEAR_0001),)),
+    BadInvocation("picklock-now-offset-into-2100", ("status", "--date", DATE),
+                  f"PICKLOCK_NOW: '2099-12-31T23:59:59.999-00:01' {OUT_OF_INSTANT_RANGE}",
+                  env=(("PICKLOCK_NOW", "2099-12-31T23:59:59.999-00:01"),)),
+    BadInvocation("picklock-now-not-an-instant", ("export", "--date", DATE),
+                  "PICKLOCK_NOW: 'yesterday' is not an ISO-8601 timestamp", env=(("PICKLOCK_NOW", "yesterday"),)),
+    # a request id names one command
+    BadInvocation("add-request-id-reused-for-another-command",
+                  with_option(ADD, "--player", "kuminga") + ("--request-id", "seed-1"),
+                  "request id seed-1 was already used for add 2026-03-10 guisantos PTS"),
 ]

@@ -13,8 +13,10 @@ import signal
 import sys
 from datetime import date
 
-from picklock.bootstrap import bootstrap
-from tests.harness.nba_paths import ALL_JSON, date_file_name
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))  # run as a script
+
+from picklock.bootstrap import bootstrap  # noqa: E402
+from tests.harness.nba_paths import ALL_JSON, date_file_name  # noqa: E402
 
 STEPS = ("after_read", "after_ledger", "after_date_file", "after_all_json", "before_audit")
 

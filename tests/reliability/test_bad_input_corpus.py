@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from dataclasses import fields
 from datetime import date, datetime
 from pathlib import Path
@@ -22,7 +23,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from picklock.adapters.local_message_publisher import LocalMessagePublisher
 from picklock.bootstrap import bootstrap
 from picklock.config import Config
-from picklock.domain.picks import ManualCommand, SignalRow
+from picklock.domain.calendar import END_OF_RANGE, FIRST_DATE, FIRST_INSTANT, LAST_DATE
+from picklock.domain.picks import HaltCommand, ManualCommand, SignalRow
+from picklock.domain.sports import DEFAULT_SPORT
 from picklock.entrypoints.functions import MAX_ATTRIBUTE_BYTES, Handlers
 from picklock.topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED, TOPICS, dead_letter_topic
 from picklock.validation import manual_command, parse_json
@@ -31,6 +34,7 @@ from tests.reliability.bad_input_corpus import DATE, FILES, INVOCATIONS, MESSAGE
 from tests.reliability.support import GAME_DATE, TIP_OFF, full_run, record_figures, scaled
 
 NOW = "2026-03-10T17:00:00Z"
+SOURCE = Path(__file__).resolve().parents[2] / "shared"  # the CLI under test, not whichever is installed
 CLI_TIMEOUT_SECONDS = 60
 HANDLER = {SIGNAL_UPDATED: "on_signal_updated", GRADING_COMPLETE: "on_grading_complete", MANUAL_PICKS: "on_manual_pick"}
 # The CLI cases run in their own processes: all of them in the full run, every third in `make test`.
@@ -50,6 +54,17 @@ def day_under_way(tmp_path_factory) -> Path:
     return home
 
 
+def home_bytes(home: Path) -> dict[str, bytes]:
+    """Every file of the home, byte for byte (the outbox of parked messages aside), the database
+    with its write-ahead log folded in first: a refused input has not written even a page. (The
+    log's index, -shm, is SQLite's scratch space, and an emptied log is no content.)"""
+    with closing(sqlite3.connect(home / "picklock.sqlite3")) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return {str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*"))
+            if p.is_file() and p.relative_to(home).parts[0] != "messages" and not p.name.endswith("-shm")
+            and not (p.name.endswith("-wal") and p.stat().st_size == 0)}
+
+
 def state(home: Path) -> dict:
     """Every row of every table and every object of the bucket (the outbox of parked messages aside)."""
     tables = {}
@@ -63,7 +78,7 @@ def state(home: Path) -> dict:
 
 @pytest.mark.parametrize("case", MESSAGES, ids=lambda case: case.id)
 def test_a_bad_message_is_parked_with_its_reason_and_changes_nothing(day_under_way, case):
-    before = state(day_under_way)
+    before, before_bytes = state(day_under_way), home_bytes(day_under_way)
     service = bootstrap(Config(home=day_under_way, now=NOW))
     dead_letters = LocalMessagePublisher(day_under_way / "messages")
     parked_before = len(dead_letters.messages(dead_letter_topic(case.topic)))
@@ -74,6 +89,7 @@ def test_a_bad_message_is_parked_with_its_reason_and_changes_nothing(day_under_w
     assert len(parked) == 1, "not parked"
     assert case.error in parked[0]["attributes"]["error"]
     assert state(day_under_way) == before
+    assert home_bytes(day_under_way) == before_bytes
 
 
 @pytest.mark.parametrize("case", CLI_CASES, ids=lambda case: case.id)
@@ -83,17 +99,19 @@ def test_a_bad_file_or_invocation_exits_2_with_its_reason_and_changes_nothing(da
     else:
         path = tmp_path / f"{case.id}.json"
         path.write_bytes(case.content)
-        argv = (case.kind, "load", "--date", DATE, "--file", str(path))
-    before = state(day_under_way)
+        argv = (case.kind, "load", "--date", case.date, "--file", str(path))
+    before, before_bytes = state(day_under_way), home_bytes(day_under_way)
 
     process = subprocess.run([sys.executable, "-m", "picklock.entrypoints.cli", *argv], capture_output=True,
-                             env={"PATH": "/usr/bin:/bin", "PICKLOCK_HOME": str(day_under_way), "PICKLOCK_NOW": NOW},
+                             env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(SOURCE), "PICKLOCK_HOME": str(day_under_way),
+                                  "PICKLOCK_NOW": NOW, **dict(getattr(case, "env", ()))},
                              timeout=CLI_TIMEOUT_SECONDS)
 
     stderr = process.stderr.decode("utf-8", errors="replace")
     assert (process.returncode, "Traceback" in stderr) == (2, False), stderr
     assert case.error in stderr
     assert state(day_under_way) == before
+    assert home_bytes(day_under_way) == before_bytes
 
 
 def test_the_corpus_covers_what_the_issue_lists():
@@ -102,8 +120,19 @@ def test_the_corpus_covers_what_the_issue_lists():
     assert len(MESSAGES) + len(FILES) + len(INVOCATIONS) >= 40
     ids = " ".join(case.id for case in [*MESSAGES, *FILES, *INVOCATIONS])
     for kind in ("unknown-field", "nan", "infinity", "negative", "impossible-date", "huge", "not-utf8", "sql", "path",
-                 "duplicate-key-in-run", "duplicate-json-key", "bad-base64", "missing", "as-string"):
+                 "duplicate-key-in-run", "duplicate-json-key", "bad-base64", "missing", "as-string",
+                 # value ranges (years 0001/0999/9999 with offsets, 2100, integers beyond 2**63, 1e300, clocks)
+                 "year-0001-offset", "year-0999", "year-9999-offset", "2100", "beyond-2-63", "1e300",
+                 "now-year", "picklock-now"):
         assert kind in ids, f"no {kind} case"
+    # Each value-range class on each path: messages (parked), files and invocations (exit 2).
+    for cases, classes in ((MESSAGES, ("year-0001", "year-0999", "year-9999", "2100", "beyond-2-63", "1e300")),
+                           (FILES, ("year-0001", "year-0999", "year-9999", "2100", "beyond-2-63", "1e300")),
+                           (INVOCATIONS, ("year-0001", "year-0999", "year-9999", "2100", "beyond-2-63", "1e300",
+                                          "now-year", "picklock-now"))):
+        ids = " ".join(case.id for case in cases)
+        for kind in classes:
+            assert kind in ids, f"no {kind} case among {type(cases[0]).__name__}s"
 
 
 # -- fuzz ----------------------------------------------------------------------------------
@@ -119,13 +148,16 @@ class Accepted(Exception):
 class AcceptingService:
     """Stands in for the service behind the handlers: stops at the first thing it is asked to do."""
 
-    def export(self, game_date, trigger):
+    def export(self, game_date, trigger, sport=DEFAULT_SPORT):
         raise Accepted(game_date)
 
-    def grade(self, game_date):
+    def grade(self, game_date, sport=DEFAULT_SPORT):
         raise Accepted(game_date)
 
     def submit_manual(self, command, *, check=True):
+        raise Accepted(command)
+
+    def submit_halt(self, command, *, check=True):
         raise Accepted(command)
 
 
@@ -154,6 +186,12 @@ json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
                            | st.dictionaries(st.text(max_size=12), inner, max_size=5), max_leaves=12)
 VALID = {MANUAL_PICKS: json.loads(manual()), SIGNAL_UPDATED: {"game_date": DATE, "run_id": "r1"},
          GRADING_COMPLETE: {"game_date": DATE, "status": "complete", "graded_count": 2}}
+# Out of the accepted range, or at its edges: years 1, 999, 1999, 2100, 9999, offsets across them; huge numbers.
+OUT_OF_RANGE = ["0001-01-01", "0999-06-01", "1999-12-31", "2000-01-01", "2099-12-31", "2100-01-01", "9999-12-31",
+                "0001-01-01T00:00:00+01:00", "0999-06-01T12:00:00Z", "9999-12-31T23:59:59-05:00",
+                "1999-12-31T23:59:59.999Z", "2000-01-01T00:00:00.000Z", "2099-12-31T23:59:59.999Z",
+                "2100-01-01T00:00:00Z", "2099-12-31T23:00:00-05:00", "2000-01-01T00:30:00+01:00",
+                10 ** 30, 2 ** 63, -(2 ** 63) - 1, 1e300, -1e300]
 FREE_TEXT = {MANUAL_PICKS: ["submitted_by", "player_name", "notes"], SIGNAL_UPDATED: ["run_id", "algorithm_version"],
              GRADING_COMPLETE: ["status"]}
 
@@ -167,7 +205,8 @@ def mutated(draw, topic: str) -> dict:
         if draw(st.booleans()):
             payload.pop(key, None)
         else:
-            payload[key] = draw(json_values | st.sampled_from(["2026-02-30", "2026-03-10T15:00:00", "NaN", "", "x" * 300]))
+            payload[key] = draw(json_values | st.sampled_from(["2026-02-30", "2026-03-10T15:00:00", "NaN", "", "x" * 300])
+                                | st.sampled_from(OUT_OF_RANGE))
     return payload
 
 
@@ -192,8 +231,9 @@ def event_data(topic: str):
 
 
 def check_accepted(value) -> None:
-    """What gets past validation is well formed: valid Unicode, finite numbers, real dates."""
-    if isinstance(value, ManualCommand):
+    """What gets past validation is well formed: valid Unicode, finite numbers, real dates and
+    instants, all within the accepted range."""
+    if isinstance(value, (ManualCommand, HaltCommand)):
         for field in fields(value):
             item = getattr(value, field.name)
             if isinstance(item, str):
@@ -201,10 +241,11 @@ def check_accepted(value) -> None:
             elif isinstance(item, float):
                 assert math.isfinite(item), field.name
             elif isinstance(item, datetime):
-                assert item.tzinfo is not None, field.name
-        assert isinstance(value.game_date, date)
+                assert item.tzinfo is not None and FIRST_INSTANT <= item < END_OF_RANGE, field.name
+        if isinstance(value, ManualCommand):
+            assert isinstance(value.game_date, date) and FIRST_DATE <= value.game_date <= LAST_DATE
     else:
-        assert isinstance(value, date)
+        assert isinstance(value, date) and FIRST_DATE <= value <= LAST_DATE
 
 
 @pytest.mark.parametrize("topic", TOPICS)

@@ -26,7 +26,9 @@ def with_targets(inputs: MergeInputs, command: ManualCommand) -> ManualCommand:
     published.update({pick.pick_id: pick for pick in inputs.shown if pick.pick_id not in published})
     targets = {pick.pick_id for pick in published.values()
                if pick.key == command.key and pick.live and not (manual_only and pick.source != "manual")}
-    state = fold_manual(c for c in inputs.manual if c.request_id != command.request_id).get(command.key)
+    # Only an add stamped no later than it: a re-add stamped later must survive a remove delivered late.
+    state = fold_manual(c for c in inputs.manual
+                        if c.request_id != command.request_id and c.submitted_at <= command.submitted_at).get(command.key)
     if state is not None and state.wanted is not None:
         targets.add(state.wanted.request_id)
     return replace(command, targets=tuple(sorted(targets)))
