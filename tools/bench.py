@@ -14,6 +14,8 @@ Sections (in this order, the CPU-bound ones before any emulator runs):
     jobs      BigQuery jobs, bytes and Cloud Storage writes per export, picklock vs the naive
               baseline (tools/bench_baseline.py), counted from the clients' HTTP requests
     history   a full export with 1, 30 and 180 days of history in the tables
+    sports    one sport among many: NBA's export with NBA alone in the tables vs all five sports
+              (180 days of history each), on SQLite (before the emulators start) and the emulators
     latency   signal-updated / manual-picks published -> all.json generation changes, p50/p95
     burst     200 signal-updated messages within a few seconds: exports, writes, jobs
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import json
 import math
 import os
@@ -48,6 +51,7 @@ for _path in (ROOT / "shared", ROOT, ROOT / "tools"):
         sys.path.insert(0, str(_path))
 
 from picklock.adapters import rows  # noqa: E402
+from picklock.adapters.sports_file import default_catalogue  # noqa: E402
 from picklock.adapters.ddl import default_schema  # noqa: E402
 from picklock.domain.calendar import format_instant  # noqa: E402
 from picklock.domain.export import ExportInputs, plan_export  # noqa: E402
@@ -64,6 +68,12 @@ NOW = datetime(2026, 4, 10, 16, 0, tzinfo=timezone.utc)
 PICKS_PER_DAY = 10
 TEAMS = ("BOS", "NYK", "MIL", "PHI", "DEN", "LAL", "GSW", "PHX", "DAL", "MIA")
 POLL_SECONDS = 0.02
+SPORTS = default_catalogue()  # schemas/sports.json: NBA first, then MLB, NFL, NHL, WNBA
+
+
+def sport_stat(sport: str) -> str:
+    """The stat the bench's picks of `sport` are on: its first (NBA PTS, MLB K, NFL PASS_YDS, ...)."""
+    return SPORTS.get(sport).stats[0]
 
 
 def tip_off(game_date: date) -> datetime:
@@ -159,9 +169,11 @@ def table(header: Sequence[str], body: Iterable[Sequence[Any]]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def signal_rows(game_date: date, version: int = 0, n: int = PICKS_PER_DAY) -> list[SignalRow]:
-    """The signal of `game_date` after `version` upstream runs; each run moves one pick's edge."""
+def signal_rows(game_date: date, version: int = 0, n: int = PICKS_PER_DAY, sport: str = "nba") -> list[SignalRow]:
+    """The signal of `game_date` after `version` upstream runs; each run moves one pick's edge.
+    Every sport's slate has the same player ids, on that sport's first stat."""
     out = []
+    stat = sport_stat(sport)
     for i in range(n):
         bumps = (version - 1 - i) // n + 1 if version > i else 0  # run k bumps pick (k - 1) % n
         out.append(SignalRow(
@@ -169,7 +181,7 @@ def signal_rows(game_date: date, version: int = 0, n: int = PICKS_PER_DAY) -> li
             "OVER" if i % 2 == 0 else "UNDER", 14.5 + i % 20, "catboost_v9", "v9",
             player_name=f"Player {i}", game_id=f"{game_date:%Y%m%d}_{i // 2:04d}",
             game_time=tip_off(game_date), edge=round(1.5 + 0.1 * (i % 30) + 0.001 * bumps, 4), rank=i + 1,
-            angles=("pace up", "minutes trend"),
+            angles=("pace up", "minutes trend"), stat=stat, sport=sport,
         ))
     return out
 
@@ -696,37 +708,52 @@ def bench_jobs(results: Results, backends: Backends, reps: int) -> dict:
 # --------------------------------------------------------------------------------------------
 
 
-def history(days: int, *, picks: int = PICKS_PER_DAY):
-    """Ledger rows and audit records of `days` past game dates, made by the pure core as the
-    functions would have: a first publish, a signal refresh, then grading the next morning."""
+def history(days: int, *, picks: int = PICKS_PER_DAY, sport: str = "nba"):
+    """Ledger rows and audit records of `days` past game dates of `sport`, made by the pure core as
+    the functions would have: a first publish, a signal refresh, then grading the next morning.
+    Cached: the same history seeds several stores."""
+    ledger, audit = _history(days, picks, sport)
+    return list(ledger), list(audit)
+
+
+@functools.lru_cache(maxsize=None)
+def _history(days: int, picks: int, sport: str):
+    spec, stat = SPORTS.get(sport), sport_stat(sport)
     ledger, audit = [], []
     for back in range(days, 0, -1):
         d = TODAY - timedelta(days=back)
         t1, t2, t3 = (datetime.combine(d, clock_time(h), tzinfo=timezone.utc) for h in (16, 20, 23))
         graded_at = t3 + timedelta(hours=9)  # 04:00 in New York the next day
-        runs = [(signal_rows(d, 0, picks), (), t1, "signal_updated"),
-                (signal_rows(d, picks, picks), (), t2, "signal_updated"),
-                (signal_rows(d, picks, picks),
-                 tuple(GameResult(d, f"player{i:06d}", "PTS", 14.5 + i % 20 + (3 if i % 3 else -3) if i % 7 else None)
+        runs = [(signal_rows(d, 0, picks, sport), (), t1, "signal_updated"),
+                (signal_rows(d, picks, picks, sport), (), t2, "signal_updated"),
+                (signal_rows(d, picks, picks, sport),
+                 tuple(GameResult(d, f"player{i:06d}", stat, 14.5 + i % 20 + (3 if i % 3 else -3) if i % 7 else None,
+                                  sport=sport)
                        for i in range(picks)), graded_at, "post_grading")]
         day_ledger, date_file, all_json, audited = [], None, None, set()
         for signal, results, now, trigger in runs:
-            plan = plan_export(sport=NBA, inputs=
-                ExportInputs(MergeInputs(d, tuple(signal), tuple(day_ledger), (), results),
+            plan = plan_export(sport=spec, inputs=
+                ExportInputs(MergeInputs(d, tuple(signal), tuple(day_ledger), (), results, sport=sport),
                              audited_export_ids=frozenset(audited)),
                 date_file=date_file, all_json=all_json, now=now,
-                export_id=new_export_id("nba", d, now, f"hist{len(audit):04d}"), trigger=trigger)
+                export_id=new_export_id(sport, d, now, f"hist{len(audit):04d}"), trigger=trigger)
             day_ledger += plan.merge.ledger_rows
             audit += plan.audit
             audited |= {r.export_id for r in plan.audit}
             date_file = PublishedDocument.parse(plan.date_text) if plan.date_text else date_file
             all_json = PublishedDocument.parse(plan.all_json_text) if plan.all_json_text else all_json
         ledger += day_ledger
-    return ledger, audit
+    return tuple(ledger), tuple(audit)
 
 
-def seed_history(store, days: int, chunk_days: int = 30) -> tuple[int, int]:
-    ledger, audit = history(days)
+def seed_history(store, days: int, chunk_days: int = 30, *, picks: int = PICKS_PER_DAY,
+                 sport: str = "nba") -> tuple[int, int]:
+    ledger, audit = history(days, picks=picks, sport=sport)
+    return append_by_days(store, ledger, audit, days, chunk_days)
+
+
+def append_by_days(store, ledger: Sequence, audit: Sequence, days: int, chunk_days: int = 30) -> tuple[int, int]:
+    """Ledger rows and audit records of `days` game dates, appended `chunk_days` dates per job."""
     per_day_ledger = max(1, len(ledger) // max(days, 1))
     per_day_audit = max(1, len(audit) // max(days, 1))
     for i in range(0, len(ledger), chunk_days * per_day_ledger):
@@ -797,6 +824,240 @@ def bench_history(results: Results, backends: Backends, lengths: Sequence[int], 
          "read with season", "read without season", "season rows read", "est. bytes: date partitions",
          "est. bytes: season ledger", f"export ÷ at {first['days']} day(s)"), body) + f"\n\nMachine: {load}."
     return measured
+
+
+# --------------------------------------------------------------------------------------------
+# Section: one sport among many (NBA alone vs every sport in the same tables)
+# --------------------------------------------------------------------------------------------
+
+SPORT_CONFIGS = {"alone": ("nba",), "all": SPORTS.ids}
+CONFIG_LABELS = {"alone": "NBA alone", "all": f"{len(SPORTS.ids)} sports"}
+
+
+def first_publish(sport: str, picks: int):
+    """The ledger rows and audit record of `sport`'s first export of today, from the pure core."""
+    plan = plan_export(ExportInputs(MergeInputs(TODAY, tuple(signal_rows(TODAY, 0, picks, sport)), sport=sport)),
+                       sport=SPORTS.get(sport), date_file=None, all_json=None, now=NOW,
+                       export_id=new_export_id(sport, TODAY, NOW, "today000"), trigger="signal_updated")
+    return list(plan.merge.ledger_rows), list(plan.audit)
+
+
+def seed_sports(service, sports: Sequence[str], days: int, picks: int) -> dict[str, int]:
+    """`days` of graded history of each sport and its signal and first publish of today, so the
+    tables hold every sport's rows, today's partitions included. NBA's first publish is a real
+    export (its files are then in the bucket); the other sports' rows go straight in through the
+    store (`append_ledger` / `append_audit` / `replace_signal`), which is quicker."""
+    store = service.store
+    seeded = Counter()
+    for sport in sports:
+        ledger, audit = history(days, picks=picks, sport=sport)
+        if sport != "nba":
+            today_ledger, today_audit = first_publish(sport, picks)
+            ledger, audit = ledger + today_ledger, audit + today_audit
+        append_by_days(store, ledger, audit, days)
+        store.replace_signal(TODAY, signal_rows(TODAY, 0, picks, sport), sport)
+        if sport == "nba":
+            report = service.export(TODAY, "signal_updated", sport)
+            assert report.plan.outcome == "published", report.plan.outcome
+            ledger, audit = ledger + list(report.plan.merge.ledger_rows), audit + list(report.plan.audit)
+        seeded.update(ledger=len(ledger), audit=len(audit))
+    return dict(seeded)
+
+
+def foreign_rows(inputs: ExportInputs, sport: str) -> int:
+    """Rows of another sport in what the store read for `sport` (the core would ignore them)."""
+    merge = inputs.merge
+    found = [*merge.signal, *merge.manual, *merge.results, *(r.pick for r in (*merge.ledger, *inputs.season_ledger)),
+             *inputs.halt_commands]
+    return sum(row.sport != sport for row in found)
+
+
+def run_sports_scenarios(make_service: Callable[[str], Any], *, days: int, picks: int, reps: int,
+                         traffic: Traffic | None = None) -> dict[str, Any]:
+    """NBA's export of today on two stores: one holding NBA's history alone, one holding every
+    sport's. `reps` changed exports, then `reps` unchanged ones, then `reps` reads alone, the two
+    stores interleaved (which goes first alternates) so both see the same machine."""
+    traffic = traffic or Traffic()  # nothing attached (SQLite): the counts stay empty
+    services: dict[str, Any] = {}
+    out: dict[str, Any] = {}
+    for config, sports in SPORT_CONFIGS.items():
+        log(f"sports: seeding {CONFIG_LABELS[config]} ({days} days of history each)")
+        services[config] = make_service(config)
+        out[config] = {"seeded": seed_sports(services[config], sports, days, picks), "sports": len(sports),
+                       "seconds": {"changed": [], "unchanged": [], "read": []},
+                       "counts": {"changed": [], "unchanged": []}, "outcomes": Counter(),
+                       "season_rows": set(), "foreign_rows": 0}
+    order = lambda rep: list(SPORT_CONFIGS)[::1 if rep % 2 == 0 else -1]  # noqa: E731
+    log(f"sports: {reps} changed and {reps} unchanged exports of NBA's today on each store, interleaved")
+    for rep in range(reps):
+        for config in order(rep):
+            service = services[config]
+            service.store.replace_signal(TODAY, signal_rows(TODAY, rep + 1, picks), "nba")
+            counts, seconds, report = measure(traffic, lambda: service.export(TODAY, "signal_updated", "nba"))
+            out[config]["seconds"]["changed"].append(seconds)
+            out[config]["counts"]["changed"].append(counts)
+            out[config]["outcomes"][f"changed: {report.plan.outcome}"] += 1
+    for rep in range(reps):
+        for config in order(rep):
+            service = services[config]
+            counts, seconds, report = measure(traffic, lambda: service.export(TODAY, "signal_updated", "nba"))
+            out[config]["seconds"]["unchanged"].append(seconds)
+            out[config]["counts"]["unchanged"].append(counts)
+            out[config]["outcomes"][f"unchanged: {report.plan.outcome}"] += 1
+    for rep in range(reps):
+        for config in order(rep):
+            store = services[config].store
+            _, seconds, inputs = measure(traffic, lambda: store.load_export_inputs(
+                TODAY, sport="nba", season_from=NBA.season_start(TODAY)))
+            out[config]["seconds"]["read"].append(seconds)
+            out[config]["season_rows"].add(len(inputs.season_ledger))
+            out[config]["foreign_rows"] += foreign_rows(inputs, "nba")
+    out["services"] = services
+    return out
+
+
+def sqlite_query_plans(path: Path, sport: str = "nba") -> dict[str, str]:
+    """How SQLite runs SqliteStore's reads of one sport (its `_select`: sport = ? AND game_date
+    BETWEEN ? AND ?): the season ledger read and a date's read."""
+    import sqlite3
+
+    first = NBA.season_start(TODAY).isoformat()
+    with sqlite3.connect(path) as connection:
+        def plan(table: str, low: str) -> str:
+            found = connection.execute(
+                f"EXPLAIN QUERY PLAN SELECT * FROM {table} WHERE sport = ? AND game_date BETWEEN ? AND ? ORDER BY rowid",
+                (sport, low, TODAY.isoformat())).fetchall()
+            return "; ".join(row[-1] for row in found)
+
+        def count(table: str, low: str, sport_only: bool) -> int:
+            where = "game_date BETWEEN ? AND ?" + (" AND sport = ?" if sport_only else "")
+            return connection.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}",
+                                      (low, TODAY.isoformat(), *((sport,) if sport_only else ()))).fetchone()[0]
+
+        out = {"season": plan(rows.LEDGER_TABLE, first), "date": plan(rows.LEDGER_TABLE, TODAY.isoformat()),
+               "season_rows_in_range": count(rows.LEDGER_TABLE, first, False),
+               "season_rows_of_sport": count(rows.LEDGER_TABLE, first, True)}
+    connection.close()
+    return out
+
+
+def bench_sports_sqlite(days: int, picks: int, reps: int) -> dict[str, Any]:
+    """The section on the embedded backend (SqliteStore + LocalPublisher in a temporary home)."""
+    import tempfile
+
+    from picklock.adapters.local_publisher import LocalPublisher
+    from picklock.adapters.sqlite_store import SqliteStore
+    from picklock.service_layer.services import PicklockService
+
+    load = f"load average {os.getloadavg()[0]:.2f} at the start"
+    with tempfile.TemporaryDirectory(prefix="picklock-bench-sports-") as tmp:
+        def make(config: str):
+            home = Path(tmp) / config
+            return PicklockService(SqliteStore(home / "picklock.sqlite3"), LocalPublisher(home / "bucket"),
+                                   clock=TickingClock())
+
+        measured = run_sports_scenarios(make, days=days, picks=picks, reps=reps)
+        measured["plans"] = sqlite_query_plans(measured["services"]["all"].store.path)
+        measured["file_bytes"] = {config: service.store.path.stat().st_size
+                                  for config, service in measured.pop("services").items()}
+    measured["load"] = load + f", {os.getloadavg()[0]:.2f} at the end"
+    return measured
+
+
+def bench_sports_bigquery(backends: Backends, days: int, picks: int, reps: int) -> dict[str, Any]:
+    """The section on the BigQuery + Cloud Storage emulators, through the counted clients."""
+    tag = uuid.uuid4().hex[:6]
+    load = f"load average {os.getloadavg()[0]:.2f} at the start"
+    measured = run_sports_scenarios(lambda config: backends.picklock(f"bench_s{config}_{tag}"),
+                                    days=days, picks=picks, reps=reps, traffic=backends.traffic)
+    for config, service in measured.pop("services").items():
+        # Partition pruning only (the tables are partitioned by game_date, not clustered by sport):
+        # the bytes BigQuery would bill for the one read, whatever the sport filter keeps.
+        measured[config]["bytes"] = picklock_read_bytes(backends.plain_bq, service.store.dataset, TODAY,
+                                                        with_season=True)
+    measured["load"] = load + f", {os.getloadavg()[0]:.2f} at the end"
+    return measured
+
+
+def report_sports(results: Results, measured: dict[str, dict[str, Any]], days: int) -> None:
+    """One table for both stores (keys: "SQLite", "BigQuery emulator"), the budget line and notes."""
+    alone, many = CONFIG_LABELS["alone"], CONFIG_LABELS["all"]
+    body, ratios, loads = [], {}, []
+    for backend, m in measured.items():
+        a, b = m["alone"], m["all"]
+        body.append((backend, "rows in the tables: ledger / audit (history and today)",
+                     f"{a['seeded']['ledger']:,} / {a['seeded']['audit']:,}",
+                     f"{b['seeded']['ledger']:,} / {b['seeded']['audit']:,}",
+                     f"{b['seeded']['ledger'] / a['seeded']['ledger']:.2f}"))
+        for key, label, short in (("changed", "export, signal changed", "export, signal changed"),
+                                  ("unchanged", "export, unchanged inputs", "export, unchanged inputs"),
+                                  ("read", "the read alone (`load_export_inputs` with the season)", "read alone")):
+            ta, tb = median(a["seconds"][key]), median(b["seconds"][key])
+            n = len(a["seconds"][key])
+            ratios[(backend, key)] = tb / ta
+            # Round by round the two stores ran back to back: the median of those ratios is less
+            # sensitive to the load of the machine drifting during the section.
+            paired = median([y / x for x, y in zip(a["seconds"][key], b["seconds"][key])])
+            for config, value in (("alone", ta), ("all", tb)):
+                results.add("sports", f"{backend}: NBA {short} wall time, {CONFIG_LABELS[config]}",
+                            "picklock", value, "s", n, f"median; {days} days of history per sport")
+            results.add("sports", f"{backend}: NBA {short} wall time, {many} ÷ {alone}", "picklock",
+                        tb / ta, "ratio", n, "ratio of the medians; target ≤ 1.2")
+            results.add("sports", f"{backend}: NBA {short} wall time, {many} ÷ {alone}, paired",
+                        "picklock", paired, "ratio", n, "median of the per-round ratios")
+            body.append((backend, f"{label}: wall time (median of {n})", ms(ta), ms(tb),
+                         f"**{tb / ta:.2f}** (paired {paired:.2f})"))
+        season = {config: ", ".join(f"{v:,}" for v in sorted(m[config]["season_rows"])) for config in ("alone", "all")}
+        body.append((backend, "NBA season-ledger rows read (other sports' rows returned)",
+                     f"{season['alone']} ({a['foreign_rows']})", f"{season['all']} ({b['foreign_rows']})",
+                     "=" if season["alone"] == season["all"] else "differ"))
+        outcomes = {config: dict(m[config]["outcomes"]) for config in ("alone", "all")}
+        expected = {"changed: published": len(a["seconds"]["changed"]), "unchanged: unchanged": len(a["seconds"]["unchanged"])}
+        if any(o != expected for o in outcomes.values()):
+            results.notes.append(f"sports / {backend}: unexpected export outcomes {outcomes}")
+        if m["alone"]["counts"]["changed"] and any(c for c in m["alone"]["counts"]["changed"]):
+            jobs = {config: " · ".join(
+                f"{median([c['bq_read'] for c in m[config]['counts'][k]]):g}R/"
+                f"{median([c['bq_write'] for c in m[config]['counts'][k]]):g}W" for k in ("changed", "unchanged"))
+                for config in ("alone", "all")}
+            body.append((backend, "BigQuery jobs per export: changed · unchanged", jobs["alone"], jobs["all"],
+                         "=" if jobs["alone"] == jobs["all"] else "differ"))
+        if "bytes" in a:
+            est = {config: m[config]["bytes"]["date"] + m[config]["bytes"]["season"] for config in ("alone", "all")}
+            for config in ("alone", "all"):
+                results.add("sports", f"{backend}: est. bytes processed by NBA's read, {CONFIG_LABELS[config]}",
+                            "picklock", est[config], "bytes",
+                            note="partitions scanned (tables partitioned by game_date, not clustered by sport)")
+            body.append((backend, "est. bytes BigQuery would bill for the read (partition pruning only; "
+                         "not clustered by sport)",
+                         f"{size(est['alone'])} (season {size(a['bytes']['season'])})",
+                         f"{size(est['all'])} (season {size(b['bytes']['season'])})", f"{est['all'] / est['alone']:.2f}"))
+            ratios[(backend, "bytes")] = est["all"] / est["alone"]
+        if "file_bytes" in m:
+            body.append((backend, "database file", size(m["file_bytes"]["alone"]), size(m["file_bytes"]["all"]),
+                         f"{m['file_bytes']['all'] / m['file_bytes']['alone']:.2f}"))
+        loads.append(f"{backend}: {m['load']}")
+        if "plans" in m:
+            plans = m["plans"]
+            runs = (f"runs as `{plans['season']}`" if plans["season"] == plans["date"] else
+                    f"runs as `{plans['season']}` (a date's read: `{plans['date']}`)")
+            results.notes.append(
+                f"sports / SQLite: the season read (`sport = ? AND game_date BETWEEN ? AND ?` on the ledger; a "
+                f"date's reads alike) {runs}. The index stands in for the partition only (game_date), so with "
+                f"{many} in the tables the season read visits {plans['season_rows_in_range']:,} rows of the date "
+                f"range to keep NBA's {plans['season_rows_of_sport']:,}.")
+    over = {k: v for k, v in ratios.items() if k[1] != "bytes" and v > 1.2}
+    if over:
+        results.notes.append("sports: above the 1.2 target: " + ", ".join(
+            f"{backend} {key} {value:.2f}" for (backend, key), value in over.items()) + ".")
+    results.budget.append((
+        f"export of one sport flat in the number of sports in the tables ({alone} vs {many}, {days} days each): "
+        "wall time ratio, changed · unchanged", "≤ 1.2",
+        "; ".join(f"{backend} {ratios[(backend, 'changed')]:.2f} · {ratios[(backend, 'unchanged')]:.2f}"
+                  for backend in measured)))
+    results.tables["sports"] = table(
+        ("store", "measure (NBA's export of today)", alone, many, f"{many} ÷ {alone}"), body) + (
+        "\n\nMachine during this section: " + "; ".join(loads) + ".")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1022,6 +1283,7 @@ SECTION_TITLES = {
     "latency": "Latency on the local stack",
     "core": "Scaling: the pure core (no I/O)",
     "history": "Scaling: history length (full export on the BigQuery + GCS emulators)",
+    "sports": "One sport among many: NBA's export with NBA alone vs every sport in the tables",
     "cold": "Cold start",
     "burst": "Bursts",
 }
@@ -1144,6 +1406,23 @@ EXPLANATIONS = {
         "picklock statement reads them (every statement filters on `game_date`, checked statically). The job "
         "count and the date-partition bytes stay flat; only the season-record part of the single read grows "
         "with the season, as the budget allows."),
+    "sports": (
+        "Two stores of each kind, measured side by side: one holds NBA's history alone, the other the same "
+        "history for each of the five sports of schemas/sports.json (NBA, MLB, NFL, NHL, WNBA) in the same "
+        "tables — as one deployment does. Each sport gets 10 picks a day over the same past game dates "
+        "(published, refreshed, graded; made by the pure core and appended with the store's `append_ledger` / "
+        "`append_audit`), then today's signal (`replace_signal`) and first publish: NBA's through a real export, "
+        "the other sports' as rows from the pure core, appended the same way. The same NBA player ids "
+        "are used in every sport, each on its own stat (MLB K, NFL PASS_YDS, NHL SOG, WNBA PTS), so only "
+        "`sport` tells their rows apart. Measured: NBA's export of today after a signal change (publishes) "
+        "and with unchanged inputs, then the read alone; the two stores alternate (which goes first flips "
+        "each round) so both see the same machine; the ratio is that of the medians, and \"paired\" the median "
+        "of the per-round ratios. Target: five sports ÷ NBA alone within 1.2 — the export "
+        "of one sport must not grow with the number of sports. SQLite runs before the emulators start "
+        "(SqliteStore and LocalPublisher in a temporary home); the emulator rows use the counted clients. "
+        "The byte estimate is what BigQuery would bill for the one read: every row of the partitions it "
+        "scans, whatever the `sport` filter keeps, since the tables are partitioned by game_date and not "
+        "clustered."),
     "cold": (
         "`python -X importtime` in a fresh interpreter, from `functions/` as functions-framework loads it; the "
         "cumulative time of the top-level `main` import, then what the first message imports and builds "
@@ -1195,7 +1474,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small counts, every code path (for development)")
     parser.add_argument("--out", type=Path, help="where results.csv and scaling.png go (default docs/bench)")
     parser.add_argument("--doc", type=Path, help="the Markdown file to write (default docs/BENCHMARKS.md)")
-    parser.add_argument("--sections", default="core,cold,jobs,history,latency,burst")
+    parser.add_argument("--sections", default="core,cold,sports,jobs,history,latency,burst")
     args = parser.parse_args(argv)
     quick = args.quick
     out = args.out or (ROOT / ("build/bench-quick" if quick else "docs/bench"))
@@ -1204,6 +1483,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = (10, 100, 1_000) if quick else (10, 100, 1_000, 10_000, 100_000)
     lengths = (1, 5) if quick else (1, 30, 180)
     reps, latency_n, burst_n, cold_runs = (2, 5, 20, 2) if quick else (5, 100, 200, 5)
+    sports_days = 5 if quick else 180
+    sports_reps = {"SQLite": 3 * reps, "BigQuery emulator": reps + 2}  # SQLite exports are cheap: more runs
 
     def on_signal(signum, frame):
         raise KeyboardInterrupt
@@ -1217,8 +1498,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         core = bench_core(results, sizes)
     if "cold" in sections:
         bench_cold(results, cold_runs)
-    if sections & {"jobs", "history", "latency", "burst"}:
-        hist = run_on_emulators(results, sections, reps=reps, lengths=lengths, latency_n=latency_n, burst_n=burst_n)
+    sports: dict[str, dict] = {}
+    if "sports" in sections:  # the SQLite half: no emulator needed, so before they start
+        sports["SQLite"] = bench_sports_sqlite(sports_days, PICKS_PER_DAY, sports_reps["SQLite"])
+    if sections & {"jobs", "history", "sports", "latency", "burst"}:
+        hist = run_on_emulators(results, sections, reps=reps, lengths=lengths, latency_n=latency_n, burst_n=burst_n,
+                                sports=sports, sports_days=sports_days, sports_reps=sports_reps["BigQuery emulator"])
+    if sports:
+        report_sports(results, sports, sports_days)
     runtime = time.monotonic() - results.started
     chart = draw(core, hist, out / "scaling.png") if (core or hist) else False
     write_csv(results, out / "results.csv")
@@ -1233,7 +1520,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_on_emulators(results: Results, sections: set[str], *, reps: int, lengths: Sequence[int],
-                     latency_n: int, burst_n: int) -> list[dict]:
+                     latency_n: int, burst_n: int, sports: dict[str, dict] | None = None, sports_days: int = 180,
+                     sports_reps: int = 5) -> list[dict]:
     from tests.harness.emulators import EmulatorStack, ensure_installed
     from tests.harness.localstack import LocalStack
 
@@ -1246,12 +1534,14 @@ def run_on_emulators(results: Results, sections: set[str], *, reps: int, lengths
         env = emulators.start()
         os.environ.update(env)
         project = f"bench-{uuid.uuid4().hex[:6]}"
-        if sections & {"jobs", "history"}:
+        if sections & {"jobs", "history", "sports"}:
             backends = Backends.create(project)
             if "jobs" in sections:
                 bench_jobs(results, backends, reps)
             if "history" in sections:
                 hist = bench_history(results, backends, lengths, reps)
+            if "sports" in sections and sports is not None:
+                sports["BigQuery emulator"] = bench_sports_bigquery(backends, sports_days, PICKS_PER_DAY, sports_reps)
         stack_logs = ROOT / ".emulators" / "logs" / "bench-functions"
         if "latency" in sections:
             log("starting the local stack (functions-framework x3, push subscriptions)")

@@ -154,3 +154,47 @@ def test_latency_and_burst_through_pubsub_push(emulators, tmp_path):
     assert results.get("burst", "exports that published a new version") == 1
     assert results.get("burst", "Cloud Storage writes") == 3  # one new version: date file, snapshot, all.json
     assert results.get("burst", "Cloud Storage writes", "baseline") == 6
+
+
+# -- one sport among many -----------------------------------------------------------------------
+
+def test_every_sports_slate_and_history_is_on_its_own_stat():
+    assert [bench.sport_stat(s) for s in bench.SPORTS.ids] == ["PTS", "K", "PASS_YDS", "SOG", "PTS"]
+    assert {(r.sport, r.stat) for r in bench.signal_rows(bench.TODAY, 0, 3, "mlb")} == {("mlb", "K")}
+    ledger, audit = bench.history(1, picks=2, sport="nhl")
+    assert {(r.pick.sport, r.pick.stat) for r in ledger} == {("nhl", "SOG")}
+    assert {a.sport for a in audit} == {"nhl"} and all(a.export_id.endswith(".nhl") for a in audit)
+    assert sum(r.pick.result is not None for r in ledger) == 2  # graded, as NBA's
+
+
+def test_one_sport_among_many_on_sqlite():
+    measured = bench.bench_sports_sqlite(days=2, picks=3, reps=1)
+    alone, every = measured["alone"], measured["all"]
+    # 2 days x 3 picks x 3 versions + today's first publish (3 rows); 3 exports a day + today's
+    assert alone["seeded"] == {"ledger": 21, "audit": 7}
+    assert every["seeded"] == {"ledger": 5 * 21, "audit": 5 * 7} and every["sports"] == len(bench.SPORTS.ids)
+    for m in (alone, every):
+        assert m["outcomes"] == {"changed: published": 1, "unchanged: unchanged": 1}
+        assert m["foreign_rows"] == 0  # the store hands NBA's export NBA's rows only
+    assert alone["season_rows"] == every["season_rows"] == {21 + 1}  # and the refreshed pick's new version
+    assert measured["plans"]["season_rows_of_sport"] == 22 and measured["plans"]["season_rows_in_range"] == 5 * 21 + 1
+    results = bench.Results()
+    bench.report_sports(results, {"SQLite": measured}, 2)
+    assert "| SQLite | export, signal changed" in results.tables["sports"]
+    assert results.get("sports", "SQLite: NBA export, signal changed wall time, 5 sports ÷ NBA alone") > 0
+    assert results.budget[-1][1] == "≤ 1.2"
+
+
+@pytest.mark.emulators
+def test_one_sport_among_many_on_the_emulators(emulators):
+    backends = bench.Backends.create(f"bench-smoke-{uuid.uuid4().hex[:6]}")
+    measured = bench.bench_sports_bigquery(backends, days=1, picks=2, reps=1)
+    alone, every = measured["alone"], measured["all"]
+    for m in (alone, every):
+        (changed,), (unchanged,) = m["counts"]["changed"], m["counts"]["unchanged"]
+        assert (changed["bq_read"], changed["bq_write"], changed["gcs_write"]) == (1, 2, 3)
+        assert (unchanged["bq_read"], unchanged["bq_write"], unchanged["gcs_write"]) == (1, 1, 0)
+        assert m["foreign_rows"] == 0
+    assert alone["season_rows"] == every["season_rows"]
+    # Partitioned by game_date, not clustered by sport: the read bills every sport's rows of its partitions.
+    assert every["bytes"]["season"] > 4 * alone["bytes"]["season"]
