@@ -510,6 +510,8 @@ VERDICTS: dict[str, str] = {
     **dict.fromkeys([
         'commands.py::with_targets::if command.action == "add": => if command.action == "ADD":',
         'commands.py::with_targets::if command.action == "add": => if command.action == "XXaddXX":',
+    ], 'fixed by test_an_add_names_nothing_to_withdraw_even_over_a_published_pick'),
+    **dict.fromkeys([
         'commands.py::command_refusal::if any(p.live and p.manual_request_id == command.request_id for p in after.picks): => if any(p.live and p.manual_request_id != command.request_id for p in after.picks):',
         'commands.py::command_refusal::if any(p.live and p.manual_request_id == command.request_id for p in after.picks): => if any(p.live or p.manual_request_id == command.request_id for p in after.picks):',
         'commands.py::command_refusal::if any(p.live and p.source == "manual" and same_pick(p, command) for p in after.picks if p.key == key): => if any(p.live and p.source == "manual" or same_pick(p, command) for p in after.picks if p.key == key):',
