@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS `{dataset}.best_bets_export_audit` (
   events STRING NOT NULL,
   document STRING NOT NULL,
   all_json_document STRING,
-  sport STRING NOT NULL
+  sport STRING NOT NULL,
+  tally STRING
 )
 PARTITION BY game_date
 OPTIONS (require_partition_filter = TRUE);

@@ -21,7 +21,10 @@ CREATE TABLE IF NOT EXISTS `{dataset}.best_bets_manual_picks` (
   submitted_by STRING NOT NULL,
   recorded_at TIMESTAMP NOT NULL,
   targets ARRAY<STRING>,
-  sport STRING NOT NULL
+  sport STRING NOT NULL,
+  odds_american INT64,
+  tier STRING,
+  home BOOL
 )
 PARTITION BY game_date
 OPTIONS (require_partition_filter = TRUE);

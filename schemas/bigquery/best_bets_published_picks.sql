@@ -31,7 +31,13 @@ CREATE TABLE IF NOT EXISTS `{dataset}.best_bets_published_picks` (
   change_detail STRING,
   export_id STRING NOT NULL,
   recorded_at TIMESTAMP NOT NULL,
-  sport STRING NOT NULL
+  sport STRING NOT NULL,
+  odds_american INT64,
+  tier STRING,
+  home BOOL,
+  units FLOAT64,
+  closing_line FLOAT64,
+  clv FLOAT64
 )
 PARTITION BY game_date
 OPTIONS (require_partition_filter = TRUE);

@@ -16,7 +16,10 @@ CREATE TABLE IF NOT EXISTS `{dataset}.signal_best_bets_picks` (
   pick_angles ARRAY<STRING>,
   system_id STRING NOT NULL,
   algorithm_version STRING NOT NULL,
-  sport STRING NOT NULL
+  sport STRING NOT NULL,
+  odds_american INT64,
+  tier STRING,
+  home BOOL
 )
 PARTITION BY game_date
 OPTIONS (require_partition_filter = TRUE);

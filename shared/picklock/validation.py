@@ -14,8 +14,8 @@ from referencing import Registry, Resource
 
 from .adapters.ddl import schema_root
 from .adapters.sports_file import default_catalogue
-from .domain.calendar import OutOfRange, checked_date, parse_checked_instant
-from .domain.picks import DEFAULT_STAT, GameResult, HaltCommand, ManualCommand, SignalRow
+from .domain.calendar import MAX_CLOCK_SKEW, OutOfRange, checked_date, format_instant, parse_checked_instant
+from .domain.picks import DEFAULT_STAT, ClosingLine, GameResult, HaltCommand, ManualCommand, SignalRow
 from .domain.sports import DEFAULT_SPORT, Sport, UnknownSport
 
 MAX_INPUT_BYTES = 4 * 1024 * 1024
@@ -115,6 +115,8 @@ def _describe(error) -> str:
     if error.validator in ("maxItems", "maxLength"):  # not the whole oversized value in the message
         unit = "items" if error.validator == "maxItems" else "characters"
         return f"{len(error.instance)} {unit}, at most {error.validator_value} allowed"
+    if error.validator == "anyOf" and "description" in error.schema:
+        return f"{error.instance!r} is not {error.schema['description']}"
     if error.validator in ("if", "then", "allOf", "not"):
         return f"fields do not fit the action: {error.message}"
     return error.message
@@ -201,6 +203,7 @@ def signal_rows(data: Any, game_date: date, where: str, sport: Sport | None = No
             edge=_finite(row.get("edge"), f"{at}.edge"),
             rank=None if row.get("rank") is None else int(row["rank"]),  # 2.0 is a valid integer: store 2
             angles=tuple(row.get("pick_angles") or ()),
+            odds_american=row.get("odds_american"), tier=row.get("tier"), home=row.get("home"),
         )
     return _keyed_rows("signal-rows", data, game_date, sport, where, build, "pick key")
 
@@ -212,6 +215,24 @@ def result_rows(data: Any, game_date: date, where: str, sport: Sport | None = No
         return GameResult(game_date, row["player_lookup"], row.get("stat") or DEFAULT_STAT,
                           _finite(row["actual_value"], f"{at}.actual_value"), sport.id)
     return _keyed_rows("results-rows", data, game_date, sport, where, build, "result for")
+
+
+def closing_rows(data: Any, game_date: date, where: str, sport: Sport, *, now: datetime) -> list[ClosingLine]:
+    """Closing lines of a date that has begun in the sport's zone, each captured no later than now
+    (with the clock skew allowed between machines)."""
+    today = sport.today(now)
+    if game_date > today:
+        raise InputError("--date", f"{game_date} is in the future ({sport.name} today is {today}): "
+                         "a line closes at tip-off")
+
+    def build(row: dict, at: str) -> ClosingLine:
+        captured_at = _instant(row["captured_at"], f"{at}.captured_at")
+        if captured_at > now + MAX_CLOCK_SKEW:
+            raise InputError(f"{at}.captured_at", f"{row['captured_at']} is in the future (now {format_instant(now)})")
+        return ClosingLine(game_date, row["player_lookup"], row.get("stat") or DEFAULT_STAT,
+                           _finite(row["line_value"], f"{at}.line_value"), captured_at,
+                           row.get("odds_american"), sport.id)
+    return _keyed_rows("closing-rows", data, game_date, sport, where, build, "closing line for")
 
 
 def manual_command(data: Any, where: str) -> ManualCommand | HaltCommand:
@@ -243,6 +264,9 @@ def manual_command(data: Any, where: str) -> ManualCommand | HaltCommand:
         game_time=_instant(data.get("game_time"), f"{where}.game_time"),
         notes=data.get("notes"),
         reason=data.get("reason"),
+        odds_american=data.get("odds_american"),
+        tier=data.get("tier"),
+        home=data.get("home"),
     )
 
 

@@ -33,7 +33,7 @@ MS = timedelta(milliseconds=1)
 JSON_PUBLISHED_FIELDS = (
     "pick_id", "player_lookup", "stat", "team", "opponent", "direction", "line", "source", "system_id",
     "algorithm_version", "manual_request_id", "submitted_by", "first_published_at", "game_id",
-    "game_time", "notes",
+    "game_time", "notes", "odds", "home",
 )
 
 
@@ -46,23 +46,26 @@ def signal(player: str, direction: str = "OVER", line: float = 20.5, *, rank: in
            team: str = "BOS", opponent: str = "NYK", system_id: str = "catboost_v9",
            algorithm_version: str = "v9", stat: str = "PTS", game_time: datetime | None = TIPOFF,
            edge: float | None = 3.5, angles: tuple[str, ...] = ("hot hand",), player_name: str | None = None,
-           game_id: str | None = "0022500800", game_date: date = GAME_DATE, sport: str = "nba") -> SignalRow:
+           game_id: str | None = "0022500800", game_date: date = GAME_DATE, sport: str = "nba",
+           odds: int | None = None, tier: str | None = None, home: bool | None = None) -> SignalRow:
     return SignalRow(
         sport=sport, game_date=game_date, player_lookup=player, team=team, opponent=opponent, direction=direction,
         line=line, system_id=system_id, algorithm_version=algorithm_version, stat=stat,
         player_name=player_name if player_name is not None else player.title(), game_id=game_id,
-        game_time=game_time, edge=edge, rank=rank, angles=angles,
+        game_time=game_time, edge=edge, rank=rank, angles=angles, odds_american=odds, tier=tier, home=home,
     )
 
 
 def add(player: str, request_id: str, submitted_at: datetime = START, direction: str = "OVER",
         line: float = 24.5, *, team: str = "LAL", opponent: str = "GSW", stat: str = "PTS",
         game_time: datetime | None = None, game_date: date = GAME_DATE, notes: str | None = "operator pick",
-        edge: float | None = None, by: str = "ops", sport: str = "nba") -> ManualCommand:
+        edge: float | None = None, by: str = "ops", sport: str = "nba", odds: int | None = None,
+        tier: str | None = None, home: bool | None = None) -> ManualCommand:
     return ManualCommand(
         sport=sport, request_id=request_id, submitted_at=submitted_at, action="add", game_date=game_date,
         player_lookup=player, submitted_by=by, stat=stat, player_name=player.title(), team=team,
         opponent=opponent, direction=direction, line=line, edge=edge, game_time=game_time, notes=notes,
+        odds_american=odds, tier=tier, home=home,
     )
 
 
@@ -103,10 +106,10 @@ class Core:
         self.ledger: list[LedgerRow] = []
         self.count = 0
 
-    def run(self, *, signal=(), manual=(), results=(), shown=(), now: datetime = START):
+    def run(self, *, signal=(), manual=(), results=(), shown=(), closing=(), now: datetime = START):
         self.count += 1
         inputs = MergeInputs(self.game_date, tuple(signal), tuple(self.ledger), tuple(manual),
-                             tuple(results), tuple(shown))
+                             tuple(results), tuple(shown), closing=tuple(closing))
         merged = merge_and_lock(inputs, now=now, export_id=f"e{self.count:03d}")
         self.ledger.extend(merged.ledger_rows)
         return merged

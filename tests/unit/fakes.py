@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from picklock.domain.sports import DEFAULT_SPORT
 from picklock.domain.export import ExportInputs
+from picklock.domain.record import DayTally
 from picklock.domain.merge import MergeInputs
 from picklock.service_layer.ports import PreconditionFailed
 from picklock.service_layer.services import PicklockService
@@ -19,10 +20,13 @@ class FakeStore:
     manual: list = field(default_factory=list)
     audit: list = field(default_factory=list)
     halts: list = field(default_factory=list)
+    closing: dict = field(default_factory=dict)
 
     def load_export_inputs(self, game_date, *, sport=DEFAULT_SPORT, season_from=None, all_json_date=None):
-        season = tuple(r for r in self.ledger if r.pick.sport == sport
-                       and season_from is not None and season_from <= r.pick.game_date <= game_date)
+        latest = {}
+        for record in sorted(self.audit, key=lambda a: (a.exported_at, a.export_id)):
+            if record.sport == sport and season_from is not None and season_from <= record.game_date < game_date:
+                latest[record.game_date] = DayTally.from_text(record.tally)
         return ExportInputs(
             merge=MergeInputs(
                 game_date=game_date,
@@ -31,8 +35,9 @@ class FakeStore:
                 ledger=tuple(r for r in self.ledger if (r.pick.game_date, r.pick.sport) == (game_date, sport)),
                 manual=tuple(c for c in self.manual if (c.game_date, c.sport) == (game_date, sport)),
                 results=tuple(self.results.get((sport, game_date), ())),
+                closing=tuple(self.closing.get((sport, game_date), ())),
             ),
-            season_ledger=season,
+            season_tallies=tuple(latest[day] for day in sorted(latest)),
             audited_export_ids=frozenset(a.export_id for a in self.audit if a.sport == sport
                                          and a.game_date in (game_date, all_json_date or game_date)),
             halt_commands=tuple(h for h in self.halts if h.sport == sport),
@@ -68,6 +73,9 @@ class FakeStore:
 
     def replace_results(self, game_date, rows, sport=DEFAULT_SPORT):
         self.results[(sport, game_date)] = list(rows)
+
+    def replace_closing(self, game_date, rows, sport=DEFAULT_SPORT):
+        self.closing[(sport, game_date)] = list(rows)
 
 
 @dataclass

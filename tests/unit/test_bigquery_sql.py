@@ -12,7 +12,7 @@ pytest.importorskip("google.cloud.bigquery")
 from picklock.adapters import bigquery_store, rows  # noqa: E402
 from picklock.adapters.bigquery_store import BigQueryStore  # noqa: E402
 from picklock.adapters.ddl import default_schema  # noqa: E402
-from picklock.domain.picks import HaltCommand, GameResult, ManualCommand, SignalRow  # noqa: E402
+from picklock.domain.picks import ClosingLine, HaltCommand, GameResult, ManualCommand, SignalRow  # noqa: E402
 from picklock.service_layer.services import PicklockService  # noqa: E402
 
 from fakes import FakePublisher  # noqa: E402
@@ -37,7 +37,7 @@ class RecordingClient:
     def query_and_wait(self, sql, job_config=None, **limits):
         self.statements.append((sql, job_config))
         if "AS signal" in sql:
-            empty = {name: [] for name in ("ledger", "manual", "results", "audited", "season", "halts")}
+            empty = {name: [] for name in ("ledger", "manual", "results", "closing", "audited", "tallies", "halts")}
             return EmptyResult([{**empty, "signal": self.signal}])
         return EmptyResult()
 
@@ -64,6 +64,7 @@ def recorded():
     store.record_halt(HaltCommand("req-2", at, "halt", "mlb", "ops", reason=HOSTILE), D)
     store.replace_signal(D, [SignalRow(D, HOSTILE, "GSW", "LAL", "OVER", 20.5, "sys", "v1", game_time=at)])
     store.replace_results(D, [GameResult(D, HOSTILE, "PTS", None)])
+    store.replace_closing(D, [ClosingLine(D, HOSTILE, "PTS", 21.5, at, -110)])
     store.record_manual(ManualCommand("req-1", at, "void", D, HOSTILE, "ops", reason=HOSTILE))
     store.audit_records(D)
     return client.statements

@@ -7,7 +7,7 @@ from picklock.adapters.ddl import COLUMN_TYPES, Column, SchemaError, load_schema
 # DESIGN.md, "Data contracts": names other teams already use.
 TABLES = {
     "signal_best_bets_picks", "player_game_results", "best_bets_published_picks",
-    "best_bets_manual_picks", "best_bets_export_audit", "best_bets_sport_halts",
+    "best_bets_manual_picks", "best_bets_export_audit", "best_bets_sport_halts", "closing_lines",
 }
 VIEWS = {"best_bets_pick_events"}
 

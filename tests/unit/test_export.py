@@ -97,21 +97,23 @@ def test_unchanged_export_writes_nothing_and_is_audited_as_unchanged():
     assert record.document == first.date_text  # what users see after this export
 
 
-def _grade_a_pick_yesterday(store) -> None:
-    """A graded pick of the day before: only the season record of today's all.json changes."""
+def _grade_a_pick_yesterday(store, bucket) -> None:
+    """A pick of the day before, published then graded by exports of that date: only the season
+    record of today's all.json changes."""
     yesterday = date(2026, 2, 27)
-    store.append_ledger(Core(yesterday).run(signal=[signal("y", game_date=yesterday)],
-                                            results=[result("y", 40.0, game_date=yesterday)],
-                                            now=START - timedelta(days=1)).ledger_rows)
+    store.replace_signal(yesterday, [signal("y", game_date=yesterday)])
+    plan(store, bucket, yesterday, now=START - timedelta(days=1), export_id="y1")
+    store.replace_results(yesterday, [result("y", 40.0, game_date=yesterday)])
+    plan(store, bucket, yesterday, now=START, export_id="y2", trigger="post_grading")
 
 
 def test_a_change_only_in_the_season_record_rewrites_all_json_only():
     store, bucket = _store(), Bucket()
     plan(store, bucket, export_id="e1")
-    _grade_a_pick_yesterday(store)
+    _grade_a_pick_yesterday(store, bucket)
     second = plan(store, bucket, now=at(1), export_id="e2")
     assert second.date_text is None and second.all_json_text is not None
-    assert json.loads(second.all_json_text)["record"]["wins"] == 1
+    assert json.loads(second.all_json_text)["record"]["season"]["wins"] == 1
     assert second.outcome == "published"
 
 
@@ -200,22 +202,23 @@ def test_all_json_of_an_earlier_date_is_replaced_by_today():
 
 
 def test_season_record_in_all_json():
+    """Earlier days count as their exports last left them (their audit rows' tallies)."""
     store, bucket = FakeStore(), Bucket()
     for day, outcomes in ((26, [30.0, 10.0, None]), (27, [20.5, 25.0])):
         game_date = date(2026, 2, day)
         players = [f"p{day}{i}" for i in range(len(outcomes))]
-        core = Core(game_date)
-        core.run(signal=[signal(p, rank=i + 1, game_date=game_date) for i, p in enumerate(players)],
-                 now=datetime(2026, 2, day, 15, tzinfo=UTC))
-        core.run(manual=[void(players[0], "v", datetime(2026, 2, day, 16, tzinfo=UTC), game_date=game_date)]
-                 if day == 27 else [], results=[result(p, v, game_date=game_date) for p, v in zip(players, outcomes)],
-                 now=datetime(2026, 2, day + 1, 12, tzinfo=UTC))
-        store.append_ledger(core.ledger)
+        store.replace_signal(game_date, [signal(p, rank=i + 1, game_date=game_date) for i, p in enumerate(players)])
+        plan(store, bucket, game_date, now=datetime(2026, 2, day, 15, tzinfo=UTC), export_id=f"{day}a")
+        if day == 27:
+            store.record_manual(void(players[0], "v", datetime(2026, 2, day, 16, tzinfo=UTC), game_date=game_date))
+        store.replace_results(game_date, [result(p, v, game_date=game_date) for p, v in zip(players, outcomes)])
+        plan(store, bucket, game_date, now=datetime(2026, 2, day + 1, 12, tzinfo=UTC), export_id=f"{day}b")
     store.replace_signal(GAME_DATE, [signal("a")])
     record = json.loads(plan(store, bucket).all_json_text)["record"]
-    # 26th: WIN, LOSS, VOID(DNP); 27th: voided (excluded), WIN.
+    # 26th: WIN, LOSS, VOID (did not play); 27th: voided by an operator (a void), WIN.
     assert {k: record[k] for k in ("wins", "losses", "pushes", "voids", "pct")} == {
-        "wins": 2, "losses": 1, "pushes": 0, "voids": 1, "pct": 0.667}
+        "wins": 2, "losses": 1, "pushes": 0, "voids": 2, "pct": 0.667}
+    assert record["season"]["total"] == 3
     assert [d["date"] for d in record["by_day"]] == ["2026-02-26", "2026-02-27"]
 
 
@@ -240,7 +243,7 @@ def test_unaudited_published_version_is_recovered_byte_for_byte():
 def test_unaudited_all_json_of_another_export_is_recovered_on_its_own():
     store, bucket = _store(), Bucket()
     plan(store, bucket, export_id="e1")
-    _grade_a_pick_yesterday(store)
+    _grade_a_pick_yesterday(store, bucket)
     only_all = plan(store, bucket, now=at(1), export_id="e2", audit=False)
     assert only_all.date_text is None and only_all.all_json_text is not None
     exported = plan(store, bucket, now=at(2), export_id="e3")

@@ -12,10 +12,10 @@ from picklock.domain.halts import RUNNING
 from tests.harness.nba_paths import NBA
 
 from picklock.domain.calendar import format_instant
-from picklock.domain.picks import SeasonRecord
+from picklock.domain.record import DayTally, SeasonRecord, season_record
 from picklock.domain.render import (
     PublishedDocument, all_json_document, content_hash, date_document, diff_documents, pick_from_json,
-    pick_to_json, record_to_json, render_picks, season_record, to_text,
+    pick_to_json, render_picks, to_text,
 )
 
 from builders import (
@@ -46,14 +46,15 @@ def test_date_document_matches_its_schema():
 
 def test_all_json_document_matches_its_schema():
     picks = _varied_picks()
-    document = all_json_document("nba", "2025-26", GAME_DATE, picks, season_record((), picks), RUNNING, export_id="e1", generated_at=at(8))
+    record = season_record("2025-26", GAME_DATE, {}, DayTally.of(GAME_DATE, picks))
+    document = all_json_document("nba", GAME_DATE, picks, record, RUNNING, export_id="e1", generated_at=at(8))
     assert_valid("all", document)
-    assert document["record"]["season"] == "2025-26"
+    assert (document["season"], document["record"]["season"]["wins"]) == ("2025-26", 1)
 
 
 def test_empty_documents_match_their_schemas():
     assert_valid("date-file", date_document("nba", GAME_DATE, (), export_id="e", generated_at=START))
-    assert_valid("all", all_json_document("nba", "2025-26", GAME_DATE, (), SeasonRecord(), RUNNING, export_id="e", generated_at=START))
+    assert_valid("all", all_json_document("nba", GAME_DATE, (), SeasonRecord("2025-26", GAME_DATE), RUNNING, export_id="e", generated_at=START))
 
 
 @pytest.mark.parametrize("field, bad", [
@@ -104,60 +105,11 @@ def test_published_document_reads_picks_of_either_file():
     picks = _varied_picks()
     per_date = PublishedDocument.parse(to_text(date_document("nba", GAME_DATE, picks, export_id="e1", generated_at=START)))
     all_json = PublishedDocument.parse(to_text(all_json_document(
-        "nba", "2025-26", GAME_DATE, picks, SeasonRecord(), RUNNING, export_id="e2", generated_at=START)))
+        "nba", GAME_DATE, picks, SeasonRecord("2025-26", GAME_DATE), RUNNING, export_id="e2", generated_at=START)))
     assert per_date.picks() == all_json.picks()
     assert render_picks(per_date.picks()) == render_picks(picks)
     assert (per_date.export_id, per_date.game_date) == ("e1", GAME_DATE)
     assert PublishedDocument.parse(None) is None
-
-
-# ---------------------------------------------------------------- season record
-
-def _graded_day(game_date, outcomes):
-    """Publish one OVER 20.5 pick per outcome on game_date and grade it; returns the ledger rows."""
-    actual = {"WIN": 30.0, "LOSS": 10.0, "PUSH": 20.5, "VOID": None}
-    core = Core(game_date)
-    players = [f"p{i}" for i in range(len(outcomes))]
-    rows = [signal(p, rank=i + 1, game_date=game_date) for i, p in enumerate(players)]
-    morning = datetime.combine(game_date, datetime.min.time(), timezone.utc) + timedelta(hours=15)
-    core.run(signal=rows, now=morning)
-    core.run(results=[result(p, actual[o], game_date=game_date) for p, o in zip(players, outcomes)],
-             now=morning + timedelta(days=1))
-    return core.ledger
-
-
-def test_season_record_counts_each_result():
-    ledger = _graded_day(date(2026, 2, 26), ["WIN", "WIN", "LOSS", "PUSH", "VOID"]) + \
-        _graded_day(date(2026, 2, 27), ["LOSS", "WIN"])
-    record = season_record(ledger)
-    assert (record.wins, record.losses, record.pushes, record.voids) == (3, 2, 1, 1)
-    assert record.pct == 0.6
-    assert record.by_day == ((date(2026, 2, 26), 2, 1, 1, 1), (date(2026, 2, 27), 1, 1, 0, 0))
-    rendered = record_to_json(NBA.season(date(2026, 2, 27)).name, record)
-    assert rendered["by_day"][0] == {"date": "2026-02-26", "wins": 2, "losses": 1, "pushes": 1, "voids": 1}
-    assert (rendered["season"], rendered["pct"]) == ("2025-26", 0.6)
-
-
-def test_season_record_excludes_voided_picks():
-    core = Core()
-    core.run(signal=[signal("a", rank=1), signal("b", rank=2)])
-    core.run(results=[result("a", 30.0), result("b", 30.0)], now=at(9))
-    core.run(manual=[void("b", "v1", at(10), reason="graded on a bad line")], now=at(10))
-    record = season_record(core.ledger)
-    assert (record.wins, record.losses, record.pushes, record.voids) == (1, 0, 0, 0)
-
-
-def test_season_record_current_picks_override_the_ledger_for_their_date():
-    ledger = _graded_day(GAME_DATE, ["WIN", "WIN"])
-    current = [pick("z", result="LOSS", actual=1.0)]
-    record = season_record(ledger, current)
-    assert (record.wins, record.losses) == (0, 1)
-
-
-def test_pct_rounding_and_no_decided_picks():
-    assert SeasonRecord(wins=2, losses=1).pct == 0.667
-    assert SeasonRecord(pushes=3, voids=2).pct is None
-    assert record_to_json("2025-26", SeasonRecord())["pct"] is None
 
 
 def test_nba_season_turns_on_october_first_and_mlb_s_on_its_own_day():

@@ -19,9 +19,11 @@ from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
 from ..domain.calendar import FIRST_DATE, to_utc
 from ..domain.export import AuditRecord, ExportInputs
 from ..domain.merge import MergeInputs
-from ..domain.picks import GameResult, HaltCommand, LedgerRow, ManualCommand, SignalRow
+from ..domain.picks import ClosingLine, GameResult, HaltCommand, LedgerRow, ManualCommand, SignalRow
+from ..domain.record import DayTally
 from ..domain.sports import DEFAULT_SPORT
 from . import rows
+from .backfills import BACKFILLS, Backfill
 from .ddl import TableSchema, default_schema, load_migrations
 
 # Each call gives up after this long, well within the function timeout (60 s, infra/variables.tf):
@@ -100,7 +102,31 @@ class BigQueryStore:
             for statement in migration.statements(self.dataset):
                 self.client.query_and_wait(statement)
             applied.append(migration.name)
+        for backfill in BACKFILLS:
+            self._backfill(backfill)
         return applied
+
+    def _backfill(self, backfill: Backfill) -> None:
+        """Fill, where NULL, a column a migration cannot compute in SQL: read the rows, compute in
+        Python, and write every value back in one UPDATE joined on the row's keys."""
+        table = self._schema[backfill.table]
+        keys = ", ".join(backfill.keys)
+        found = self._query("read", f"SELECT {keys}, {backfill.source} FROM `{self.dataset}.{backfill.table}` "
+                            f"WHERE game_date >= @first_date AND {backfill.column} IS NULL",
+                            [bigquery.ScalarQueryParameter("first_date", "DATE", FIRST_DATE)])
+        values = {tuple(row[key] for key in backfill.keys): backfill.compute(row[backfill.source]) for row in found}
+        if not values:
+            return
+        structs = [bigquery.StructQueryParameter(None, *(self._parameter(table, key, value)
+                                                         for key, value in zip(backfill.keys, row_keys)),
+                                                 self._parameter(table, backfill.column, computed))
+                   for row_keys, computed in values.items()]
+        matches = " AND ".join(f"t.{key} = u.{key}" for key in backfill.keys)
+        self._query("write", f"UPDATE `{self.dataset}.{backfill.table}` t SET {backfill.column} = u.{backfill.column} "
+                    f"FROM UNNEST(@rows) AS u WHERE t.game_date >= @first_date AND {matches} "
+                    f"AND t.{backfill.column} IS NULL",
+                    [bigquery.ArrayQueryParameter("rows", "STRUCT", structs),
+                     bigquery.ScalarQueryParameter("first_date", "DATE", FIRST_DATE)])
 
     # -- PickStore ---------------------------------------------------------------------------
 
@@ -123,16 +149,15 @@ class BigQueryStore:
                 ledger=tuple(map(rows.ledger_from_row, row["ledger"])),
                 manual=tuple(map(rows.manual_from_row, row["manual"])),
                 results=tuple(map(rows.result_from_row, row["results"])),
+                closing=tuple(map(rows.closing_from_row, row["closing"])),
             ),
-            season_ledger=tuple(map(rows.ledger_from_row, row["season"])),
+            season_tallies=tuple(DayTally.from_text(day["tally"]) for day in sorted(row["tallies"], key=lambda d: d["game_date"])),
             audited_export_ids=frozenset(r["export_id"] for r in row["audited"]),
             halt_commands=tuple(map(rows.halt_from_row, row["halts"])),
         )
 
     def export_inputs_sql(self) -> str:
         """One statement, one job: every table an export needs, as arrays of structs."""
-        ledger = self._columns(rows.LEDGER_TABLE)
-
         def of_date(table: str) -> str:
             return (f"ARRAY(SELECT AS STRUCT {self._columns(table)} FROM `{self.dataset}.{table}` "
                     "WHERE game_date = @game_date AND sport = @sport)")
@@ -143,8 +168,11 @@ SELECT
   {of_date(rows.LEDGER_TABLE)} AS ledger,
   {of_date(rows.MANUAL_TABLE)} AS manual,
   {of_date(rows.RESULTS_TABLE)} AS results,
+  {of_date(rows.CLOSING_TABLE)} AS closing,
   ARRAY(SELECT AS STRUCT export_id FROM `{self.dataset}.{rows.AUDIT_TABLE}` WHERE (game_date = @game_date OR game_date = @all_json_date) AND sport = @sport) AS audited,
-  ARRAY(SELECT AS STRUCT {ledger} FROM `{self.dataset}.{rows.LEDGER_TABLE}` WHERE game_date >= @season_start AND game_date <= @game_date AND sport = @sport AND @with_season) AS season,
+  ARRAY(SELECT AS STRUCT game_date, ARRAY_AGG(tally ORDER BY exported_at DESC, export_id DESC LIMIT 1)[OFFSET(0)] AS tally
+        FROM `{self.dataset}.{rows.AUDIT_TABLE}` WHERE game_date >= @season_start AND game_date < @game_date
+        AND sport = @sport AND tally IS NOT NULL AND @with_season GROUP BY game_date) AS tallies,
   ARRAY(SELECT AS STRUCT {self._columns(rows.HALTS_TABLE)} FROM `{self.dataset}.{rows.HALTS_TABLE}` WHERE game_date >= @first_date AND sport = @sport) AS halts
 """
 
@@ -175,6 +203,9 @@ SELECT
 
     def replace_results(self, game_date: date, results: Sequence[GameResult], sport: str = DEFAULT_SPORT) -> None:
         self._replace_date(rows.RESULTS_TABLE, sport, game_date, [rows.result_to_row(r) for r in results])
+
+    def replace_closing(self, game_date: date, lines: Sequence[ClosingLine], sport: str = DEFAULT_SPORT) -> None:
+        self._replace_date(rows.CLOSING_TABLE, sport, game_date, [rows.closing_to_row(r) for r in lines])
 
     # -- SQL -----------------------------------------------------------------------------------
 

@@ -54,15 +54,23 @@ class TableSchema:
     is_view: bool
     sql: str  # the DDL as written, with the `{dataset}` placeholder
 
-    @property
+    @functools.cached_property
     def column_names(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.columns)
 
+    @functools.cached_property
+    def _by_name(self) -> Mapping[str, Column]:
+        return MappingProxyType({column.name: column for column in self.columns})
+
+    def has_column(self, name: str) -> bool:
+        return name in self._by_name
+
     def column(self, name: str) -> Column:
-        for column in self.columns:
-            if column.name == name:
-                return column
-        raise KeyError(f"{self.name} has no column {name!r}")
+        """Constant time: a row is decoded in time linear in its columns."""
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"{self.name} has no column {name!r}") from None
 
     def render(self, dataset: str | None) -> str:
         """The DDL for a dataset id (`project.dataset`); None leaves names unqualified (SQLite)."""

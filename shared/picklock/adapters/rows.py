@@ -17,7 +17,9 @@ from typing import Any, Mapping
 
 from ..domain.calendar import to_utc
 from ..domain.export import AuditRecord
-from ..domain.picks import DEFAULT_STAT, GameResult, HaltCommand, LedgerRow, ManualCommand, Pick, SignalRow
+from ..domain.picks import (
+    DEFAULT_STAT, ClosingLine, GameResult, HaltCommand, LedgerRow, ManualCommand, Pick, SignalRow,
+)
 from .ddl import Column, TableSchema, default_schema
 
 SIGNAL_TABLE = "signal_best_bets_picks"
@@ -26,6 +28,7 @@ LEDGER_TABLE = "best_bets_published_picks"
 MANUAL_TABLE = "best_bets_manual_picks"
 AUDIT_TABLE = "best_bets_export_audit"
 HALTS_TABLE = "best_bets_sport_halts"
+CLOSING_TABLE = "closing_lines"
 
 Row = dict[str, Any]
 
@@ -87,6 +90,14 @@ def result_from_row(row: Mapping[str, Any]) -> GameResult:
     return GameResult(**_from_row(RESULTS_TABLE, row, GameResult))
 
 
+def closing_to_row(line: ClosingLine) -> Row:
+    return _to_row(CLOSING_TABLE, _field_values(line))
+
+
+def closing_from_row(row: Mapping[str, Any]) -> ClosingLine:
+    return ClosingLine(**_from_row(CLOSING_TABLE, row, ClosingLine))
+
+
 def halt_to_row(command: HaltCommand, *, game_date: date, recorded_at: datetime) -> Row:
     return _to_row(HALTS_TABLE, {**_field_values(command), "game_date": game_date, _MANUAL_RECORDED_AT: recorded_at})
 
@@ -142,8 +153,9 @@ def _to_row(table_name: str, values: Mapping[str, Any], columns: Mapping[str, st
     """`values` by domain name; `columns` maps the domain names that differ from column names."""
     table = default_schema()[table_name]
     values = {(columns or {}).get(name, name): value for name, value in values.items()}
-    missing = set(table.column_names) - set(values)
-    unknown = set(values) - set(table.column_names)
+    names = set(table.column_names)
+    missing = names - set(values)
+    unknown = set(values) - names
     if missing or unknown:
         raise RowMismatch(f"{table_name}: the DDL and the domain disagree; "
                           f"columns without a value {sorted(missing)}, values without a column {sorted(unknown)}")
@@ -159,7 +171,7 @@ def _from_row(table_name: str, row: Mapping[str, Any], cls: type, columns: Mappi
         if field.name in exclude:
             continue
         column_name = (columns or {}).get(field.name, field.name)
-        if column_name not in table.column_names:
+        if not table.has_column(column_name):
             raise RowMismatch(f"{table_name}: the DDL has no column for {cls.__name__}.{field.name}")
         if column_name not in row:
             raise RowMismatch(f"{table_name}: row has no column {column_name!r}")

@@ -17,12 +17,21 @@ from typing import Any, Callable, Collection, Iterator, Mapping, Sequence
 from ..domain.calendar import FIRST_DATE, LAST_DATE, format_instant, parse_instant
 from ..domain.export import AuditRecord, ExportInputs
 from ..domain.merge import MergeInputs
-from ..domain.picks import GameResult, HaltCommand, LedgerRow, ManualCommand, SignalRow
+from ..domain.picks import ClosingLine, GameResult, HaltCommand, LedgerRow, ManualCommand, SignalRow
+from ..domain.record import DayTally
 from ..domain.sports import DEFAULT_SPORT
 from . import rows
+from .backfills import BACKFILLS
 from .ddl import Column, TableSchema, default_schema, load_migrations
 
 BUSY_TIMEOUT_SECONDS = 10.0
+
+# The latest tally of each earlier date of the season: one row per day, whatever the exports.
+_LATEST_TALLIES = f"""
+SELECT tally FROM (
+  SELECT game_date, tally, ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY exported_at DESC, export_id DESC) AS newest
+  FROM {rows.AUDIT_TABLE} WHERE sport = ? AND game_date >= ? AND game_date < ? AND tally IS NOT NULL)
+WHERE newest = 1 ORDER BY game_date"""
 
 _SQLITE_TYPES = {
     "STRING": "TEXT", "DATE": "TEXT", "TIMESTAMP": "TEXT", "ARRAY<STRING>": "TEXT",
@@ -47,8 +56,10 @@ class SqliteStore:
         with self._transaction() as connection:
             for statement in _create_statements(self._schema.values()):
                 connection.execute(statement)
-            for statement in list(_migration_statements(connection, self._schema.values())):
+            added = list(_missing_columns(connection, self._schema.values()))
+            for table, column, statement in added:
                 connection.execute(statement)
+            _backfill(connection, {(table, column) for table, column, _ in added})
 
     # -- PickStore ---------------------------------------------------------------------------
 
@@ -65,18 +76,17 @@ class SqliteStore:
                 ledger=tuple(map(rows.ledger_from_row, of_date(rows.LEDGER_TABLE))),
                 manual=tuple(map(rows.manual_from_row, of_date(rows.MANUAL_TABLE))),
                 results=tuple(map(rows.result_from_row, of_date(rows.RESULTS_TABLE))),
+                closing=tuple(map(rows.closing_from_row, of_date(rows.CLOSING_TABLE))),
             )
             audited = connection.execute(
                 f"SELECT DISTINCT export_id FROM {rows.AUDIT_TABLE} WHERE sport = ? AND game_date IN (?, ?)",
                 (sport, game_date.isoformat(), (all_json_date or game_date).isoformat()),
             ).fetchall()
-            season = ()
-            if season_from is not None:
-                season_rows = self._select(connection, rows.LEDGER_TABLE, sport, season_from, game_date)
-                season = tuple(map(rows.ledger_from_row, season_rows))
+            tallies = () if season_from is None else connection.execute(_LATEST_TALLIES, (
+                sport, season_from.isoformat(), game_date.isoformat())).fetchall()
             halts = self._select(connection, rows.HALTS_TABLE, sport, FIRST_DATE, LAST_DATE)
-        return ExportInputs(merge, season, frozenset(export_id for (export_id,) in audited),
-                            tuple(map(rows.halt_from_row, halts)))
+        return ExportInputs(merge, tuple(DayTally.from_text(tally) for (tally,) in tallies),
+                            frozenset(export_id for (export_id,) in audited), tuple(map(rows.halt_from_row, halts)))
 
     def append_ledger(self, ledger_rows: Sequence[LedgerRow]) -> None:
         self._insert(rows.LEDGER_TABLE, [rows.ledger_to_row(row) for row in ledger_rows])
@@ -107,6 +117,9 @@ class SqliteStore:
 
     def replace_results(self, game_date: date, results: Sequence[GameResult], sport: str = DEFAULT_SPORT) -> None:
         self._replace_date(rows.RESULTS_TABLE, sport, game_date, [rows.result_to_row(result) for result in results])
+
+    def replace_closing(self, game_date: date, lines: Sequence[ClosingLine], sport: str = DEFAULT_SPORT) -> None:
+        self._replace_date(rows.CLOSING_TABLE, sport, game_date, [rows.closing_to_row(line) for line in lines])
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -190,7 +203,7 @@ def _convert(converters: Mapping[str, Callable[[Any], Any]], column: Column, val
     return value if value is None or converter is None else converter(value)
 
 
-def _migration_statements(connection: sqlite3.Connection, schemas: Collection[TableSchema]) -> Iterator[str]:
+def _missing_columns(connection: sqlite3.Connection, schemas: Collection[TableSchema]) -> Iterator[tuple[str, str, str]]:
     """A home made by an earlier version migrates itself on open: each column that
     schemas/bigquery/migrations/ adds and the home lacks is added, its DEFAULT filling the rows
     already there (new columns go last, so the order matches a new home's)."""
@@ -203,7 +216,17 @@ def _migration_statements(connection: sqlite3.Connection, schemas: Collection[Ta
             definition = _column_definition(tables[added.table].column(added.column))
             if added.default is not None:
                 definition += " DEFAULT '" + added.default.replace("'", "''") + "'"
-            yield f"ALTER TABLE {added.table} ADD COLUMN {definition}"
+            yield added.table, added.column, f"ALTER TABLE {added.table} ADD COLUMN {definition}"
+
+
+def _backfill(connection: sqlite3.Connection, added: set[tuple[str, str]]) -> None:
+    """Fill the columns just added that a migration cannot compute in SQL (adapters/backfills.py)."""
+    for backfill in BACKFILLS:
+        if (backfill.table, backfill.column) in added:
+            found = connection.execute(f"SELECT rowid, {backfill.source} FROM {backfill.table} "
+                                       f"WHERE {backfill.column} IS NULL").fetchall()
+            connection.executemany(f"UPDATE {backfill.table} SET {backfill.column} = ? WHERE rowid = ?",
+                                   [(backfill.compute(source), rowid) for rowid, source in found])
 
 
 def _column_definition(column: Column) -> str:

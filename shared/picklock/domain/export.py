@@ -9,11 +9,10 @@ from typing import Iterable, Literal
 from .calendar import MAX_CLOCK_SKEW, format_instant, parse_instant, to_utc
 from .halts import HaltState, fold_halts
 from .merge import MergeInputs, MergeResult, merge_and_lock
-from .picks import HaltCommand, LedgerRow, Pick
+from .picks import HaltCommand, Pick
+from .record import DayTally, season_record
+from .render import PublishedDocument, all_json_document, content_hash, date_document, sha256, to_text
 from .sports import DEFAULT_SPORT, Sport
-from .render import (
-    PublishedDocument, all_json_document, content_hash, date_document, season_record, sha256, to_text,
-)
 
 TRIGGERS = ("signal_updated", "post_grading", "manual", "scheduled", "cli")
 Outcome = Literal["published", "unchanged", "recovered"]
@@ -23,7 +22,7 @@ Outcome = Literal["published", "unchanged", "recovered"]
 class ExportInputs:
     """Everything an export reads from the store, in one read."""
     merge: MergeInputs
-    season_ledger: tuple[LedgerRow, ...] = ()  # ledger rows of the season, for the record
+    season_tallies: tuple[DayTally, ...] = ()  # the latest tally of each earlier date of the season
     audited_export_ids: frozenset[str] = frozenset()
     halt_commands: tuple[HaltCommand, ...] = ()  # the sport's halts and resumes
 
@@ -58,6 +57,7 @@ class AuditRecord:
     document: str
     all_json_document: str | None
     sport: str = DEFAULT_SPORT
+    tally: str | None = None  # DayTally.to_text() of the version exported (record.py)
 
     @property
     def document_is_date_file(self) -> bool:
@@ -116,11 +116,12 @@ def plan_export(
     # G8: only an export of the current Eastern date writes all.json, and never over a later date
     # (an exporter whose clock just passed midnight), unless a clock far ahead wrote that date.
     if game_date == today and (all_json is None or all_json.game_date <= game_date or reclaim):
-        record = season_record(inputs.season_ledger, merged.picks)
-        new_all = all_json_document(sport.id, sport.season(game_date).name, game_date, merged.picks, record,
-                                    inputs.halt, export_id=export_id, generated_at=now)
+        tallies = {tally.game_date: tally for tally in inputs.season_tallies}
+        record = season_record(sport.season(game_date).name, game_date, tallies, DayTally.of(game_date, merged.picks))
+        new_all = all_json_document(sport.id, game_date, merged.picks, record, inputs.halt,
+                                    export_id=export_id, generated_at=now)
         if all_json is None or all_json.content_hash != content_hash(new_all):
-            all_json_text = to_text(new_all)
+            all_json_text = to_text(new_all, compact=True)
 
     published = date_text is not None or all_json_text is not None
     document = date_text if date_text is not None else date_file.text
@@ -198,6 +199,7 @@ def _audit_record(sport: str, game_date, export_id, trigger, now, outcome, picks
         count_graded=sum(p.result is not None for p in picks),
         events=json.dumps(events, sort_keys=True),
         document=document, all_json_document=all_json_text,
+        tally=DayTally.of(game_date, picks).to_text(),
     )
 
 

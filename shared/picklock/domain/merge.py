@@ -14,11 +14,12 @@ from .halts import RUNNING, HaltState
 from .ledger import fold_ledger
 from .manual import ManualState, fold_manual
 from .picks import (
-    Event, GameResult, LedgerRow, ManualCommand, Pick, PickKey, SignalRow, pick_id_for,
+    ClosingLine, Event, GameResult, LedgerRow, ManualCommand, Pick, PickKey, SignalRow, pick_id_for,
 )
+from .pricing import closing_line_value, units
 from .sports import DEFAULT_SPORT
 
-REFRESHABLE_FIELDS = ("player_name", "edge", "rank", "angles")
+REFRESHABLE_FIELDS = ("player_name", "edge", "rank", "angles", "tier")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class MergeInputs:
     shown: tuple[Pick, ...] = ()  # picks of the per-date file users can see right now
     sport: str = DEFAULT_SPORT
     halt: HaltState = RUNNING  # while halted, nothing new is published
+    closing: tuple[ClosingLine, ...] = ()  # closing lines of the date, for CLV
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ def merge_and_lock(inputs: MergeInputs, *, now: datetime, export_id: str) -> Mer
     signal = _signal_by_key(inputs, events)
     manual = fold_manual(c for c in inputs.manual if _ours(inputs, c))
     results = {r.key: r for r in inputs.results if _ours(inputs, r)}
+    closing = _latest_closing(c for c in inputs.closing if _ours(inputs, c))
     schedule = _schedule(signal.values())
     shown_ids = {p.pick_id for p in inputs.shown}
 
@@ -71,7 +74,7 @@ def merge_and_lock(inputs: MergeInputs, *, now: datetime, export_id: str) -> Mer
         key_picks = _merge_key(
             key, by_key.get(key, []), signal.get(key), manual.get(key), schedule, shown_ids, now, events, inputs.halt
         )
-        merged.extend(_grade(pick, results.get(key), events) for pick in key_picks)
+        merged.extend(_close(_grade(pick, results.get(key), events), closing.get(key)) for pick in key_picks)
 
     ordered = tuple(sorted(merged, key=_display_order))
     ledger_rows = tuple(_ledger_rows(ordered, before, events, export_id, now))
@@ -97,6 +100,14 @@ def _signal_by_key(inputs: MergeInputs, events: list[Event]) -> dict[PickKey, Si
         else:
             chosen[row.key] = row
     return chosen
+
+
+def _latest_closing(lines: Iterable[ClosingLine]) -> dict[PickKey, ClosingLine]:
+    latest: dict[PickKey, ClosingLine] = {}
+    for line in lines:
+        if line.key not in latest or line.captured_at > latest[line.key].captured_at:
+            latest[line.key] = line
+    return latest
 
 
 def _schedule(rows: Iterable[SignalRow]) -> dict[str, tuple[str | None, datetime | None]]:
@@ -205,7 +216,7 @@ def _overlay_signal(pick: Pick, sig: SignalRow | None, now: datetime, events: li
     if has_started(pick.game_time, now):
         return replace(pick, status="active")  # frozen after tip-off: no refresh
     return replace(pick, status="active", player_name=sig.player_name or pick.player_name,
-                   edge=sig.edge, rank=sig.rank, angles=sig.angles)
+                   edge=sig.edge, rank=sig.rank, angles=sig.angles, tier=sig.tier)
 
 
 def same_pick(pick: Pick, wanted: ManualCommand) -> bool:
@@ -221,6 +232,7 @@ def _new_algorithm_pick(sig: SignalRow, now: datetime) -> Pick:
         first_published_at=now, status="active", system_id=sig.system_id,
         algorithm_version=sig.algorithm_version, game_id=sig.game_id, game_time=sig.game_time,
         player_name=sig.player_name, edge=sig.edge, rank=sig.rank, angles=sig.angles,
+        odds_american=sig.odds_american, tier=sig.tier, home=sig.home,
     )
 
 
@@ -232,6 +244,7 @@ def _new_manual_pick(wanted: ManualCommand, game_id, game_time, now: datetime) -
         source="manual", first_published_at=now, status="active", system_id="manual",
         manual_request_id=wanted.request_id, submitted_by=wanted.submitted_by, game_id=game_id,
         game_time=game_time, notes=wanted.notes, player_name=wanted.player_name, edge=wanted.edge,
+        odds_american=wanted.odds_american, tier=wanted.tier, home=wanted.home,
     )
 
 
@@ -241,7 +254,14 @@ def _grade(pick: Pick, result: GameResult | None, events: list[Event]) -> Pick:
     outcome, actual = grade(pick, result)
     if (outcome, actual) != (pick.result, pick.actual):
         events.append(_event("graded", pick, f"{outcome} (actual {actual})"))
-    return replace(pick, result=outcome, actual=actual)
+    return replace(pick, result=outcome, actual=actual, units=units(outcome, pick.odds_american))
+
+
+def _close(pick: Pick, closing: ClosingLine | None) -> Pick:
+    """A closing line may arrive before or after grading: the pick carries it when known."""
+    if closing is None or not pick.live:
+        return pick
+    return replace(pick, closing_line=closing.line_value, clv=closing_line_value(pick, closing))
 
 
 def _display_order(pick: Pick):
@@ -273,8 +293,10 @@ def _changes(previous: Pick | None, pick: Pick) -> list[str]:
     kinds = []
     if previous.status != pick.status:
         kinds.append({"active": "reactivated", "locked": "locked", "voided": "voided"}[pick.status])
-    if (previous.result, previous.actual) != (pick.result, pick.actual):
+    if (previous.result, previous.actual, previous.units) != (pick.result, pick.actual, pick.units):
         kinds.append("graded")
+    if (previous.closing_line, previous.clv) != (pick.closing_line, pick.clv):
+        kinds.append("closing_line")
     if any(getattr(previous, f) != getattr(pick, f) for f in REFRESHABLE_FIELDS):
         kinds.append("refreshed")
     return kinds

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Literal
 
@@ -21,7 +21,7 @@ HaltAction = Literal["halt", "resume"]
 PUBLISHED_FIELDS = (
     "pick_id", "sport", "game_date", "player_lookup", "stat", "team", "opponent", "direction", "line",
     "source", "system_id", "algorithm_version", "manual_request_id", "submitted_by",
-    "first_published_at", "game_id", "game_time", "notes",
+    "first_published_at", "game_id", "game_time", "notes", "odds_american", "home",
 )
 
 
@@ -56,6 +56,9 @@ class SignalRow:
     rank: int | None = None
     angles: tuple[str, ...] = ()
     sport: str = DEFAULT_SPORT
+    odds_american: int | None = None  # the posted price; None: not priced (never assumed)
+    tier: str | None = None
+    home: bool | None = None  # the player's team plays at home
 
     @property
     def key(self) -> PickKey:
@@ -84,6 +87,9 @@ class ManualCommand:
     # remove / void: the pick ids and add request ids it withdraws, as seen when it was recorded.
     targets: tuple[str, ...] = ()
     sport: str = DEFAULT_SPORT
+    odds_american: int | None = None
+    tier: str | None = None
+    home: bool | None = None
 
     @property
     def key(self) -> PickKey:
@@ -100,7 +106,8 @@ class ManualCommand:
 
 
 _COMMAND_INTENT = ("request_id", "action", "sport", "game_date", "player_lookup", "stat", "submitted_by", "player_name",
-                   "team", "opponent", "direction", "line", "edge", "game_time", "notes", "reason")
+                   "team", "opponent", "direction", "line", "edge", "game_time", "notes", "reason",
+                   "odds_american", "tier", "home")
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,22 @@ class GameResult:
     player_lookup: str
     stat: str
     actual_value: float | None
+    sport: str = DEFAULT_SPORT
+
+    @property
+    def key(self) -> PickKey:
+        return PickKey(self.game_date, self.player_lookup, self.stat, self.sport)
+
+
+@dataclass(frozen=True)
+class ClosingLine:
+    """The market's last line on a pick's key before tip-off (upstream input, for CLV)."""
+    game_date: date
+    player_lookup: str
+    stat: str
+    line_value: float
+    captured_at: datetime
+    odds_american: int | None = None
     sport: str = DEFAULT_SPORT
 
     @property
@@ -146,6 +169,12 @@ class Pick:
     result: Result | None = None
     actual: float | None = None
     sport: str = DEFAULT_SPORT
+    odds_american: int | None = None  # published: frozen when first shown
+    tier: str | None = None  # refreshed until tip-off
+    home: bool | None = None  # published
+    units: float | None = None  # at a 1-unit stake at the posted odds, once graded
+    closing_line: float | None = None
+    clv: float | None = None  # closing line value in points: positive = beat the close
 
     @property
     def key(self) -> PickKey:
@@ -215,17 +244,3 @@ class HaltCommand:
     @property
     def order(self) -> tuple[datetime, str]:
         return (self.submitted_at, self.request_id)
-
-
-@dataclass(frozen=True)
-class SeasonRecord:
-    wins: int = 0
-    losses: int = 0
-    pushes: int = 0
-    voids: int = 0
-    by_day: tuple[tuple[date, int, int, int, int], ...] = field(default=())
-
-    @property
-    def pct(self) -> float | None:
-        decided = self.wins + self.losses
-        return round(self.wins / decided, 3) if decided else None

@@ -13,8 +13,8 @@ from typing import Iterable
 
 from .calendar import format_instant, parse_instant
 from .halts import HaltState
-from .ledger import fold_ledger
-from .picks import LedgerRow, Pick, SeasonRecord
+from .picks import Pick
+from .record import SeasonRecord
 from .sports import DEFAULT_SPORT
 
 VOLATILE_KEYS = ("export_id", "generated_at")
@@ -48,6 +48,12 @@ def pick_to_json(pick: Pick, position: int) -> dict:
         "notes": pick.notes,
         "signal_rank": pick.rank,
         "manual_request_id": pick.manual_request_id,
+        "odds": pick.odds_american,
+        "tier": pick.tier,
+        "home": pick.home,
+        "units": pick.units,
+        "closing_line": pick.closing_line,
+        "clv": pick.clv,
     }
 
 
@@ -66,6 +72,9 @@ def pick_from_json(game_date: date, data: dict) -> Pick:
         notes=data["notes"], player_name=data["player"], edge=data["edge"],
         rank=data["signal_rank"], angles=tuple(data["angles"]), void_reason=data["void_reason"],
         result=data["result"], actual=data["actual"],
+        # Files written before prices were published do not have these.
+        odds_american=data.get("odds"), tier=data.get("tier"), home=data.get("home"), units=data.get("units"),
+        closing_line=data.get("closing_line"), clv=data.get("clv"),
     )
 
 
@@ -84,11 +93,11 @@ def date_document(sport: str, game_date: date, picks: Iterable[Pick], *, export_
     }
 
 
-def all_json_document(sport: str, season: str, game_date: date, picks: Iterable[Pick], record: SeasonRecord,
+def all_json_document(sport: str, game_date: date, picks: Iterable[Pick], record: SeasonRecord,
                       halt: HaltState, *, export_id: str, generated_at: datetime) -> dict:
     return {
         "sport": sport,
-        "season": season,
+        "season": record.season,
         "date": game_date.isoformat(),
         "export_id": export_id,
         "generated_at": format_instant(generated_at),
@@ -97,44 +106,15 @@ def all_json_document(sport: str, season: str, game_date: date, picks: Iterable[
         "halt_reason": halt.reason,
         "halt_since": format_instant(halt.since),
         "today": render_picks(picks),
-        "record": record_to_json(season, record),
+        **record.to_json(),
     }
 
 
-def record_to_json(season: str, record: SeasonRecord) -> dict:
-    return {
-        "season": season,
-        "wins": record.wins,
-        "losses": record.losses,
-        "pushes": record.pushes,
-        "voids": record.voids,
-        "pct": record.pct,
-        "by_day": [
-            {"date": day.isoformat(), "wins": w, "losses": l, "pushes": p, "voids": v}
-            for day, w, l, p, v in record.by_day
-        ],
-    }
-
-
-def season_record(ledger: Iterable[LedgerRow], current: Iterable[Pick] = ()) -> SeasonRecord:
-    """Record over every graded pick of the season; `current` overrides the ledger for its date."""
-    current = list(current)
-    replaced_dates = {pick.game_date for pick in current}
-    picks = [p for p in fold_ledger(r for r in ledger if r.pick.game_date not in replaced_dates).values()]
-    tallies: dict[date, list[int]] = {}
-    for pick in picks + current:
-        if pick.live and pick.result is not None:
-            tally = tallies.setdefault(pick.game_date, [0, 0, 0, 0])
-            tally[("WIN", "LOSS", "PUSH", "VOID").index(pick.result)] += 1
-    by_day = tuple((day, *tallies[day]) for day in sorted(tallies))
-    return SeasonRecord(
-        wins=sum(d[1] for d in by_day), losses=sum(d[2] for d in by_day),
-        pushes=sum(d[3] for d in by_day), voids=sum(d[4] for d in by_day), by_day=by_day,
-    )
-
-
-def to_text(document: dict) -> str:
-    return json.dumps(document, sort_keys=True, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+def to_text(document: dict, *, compact: bool = False) -> str:
+    """Canonical text: sorted keys. A per-date file is indented (read and diffed by people);
+    all.json is compact (the site fetches it on every page view; it carries the season record)."""
+    layout = {"separators": (",", ":")} if compact else {"indent": 1}
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, allow_nan=False, **layout) + "\n"
 
 
 def content_hash(document: dict) -> str:

@@ -14,14 +14,15 @@ from ..bootstrap import bootstrap, message_publisher
 from ..config import Config
 from ..domain.calendar import format_instant
 from ..domain.export import TRIGGERS, describe
+from ..domain.pricing import odds_refusal
 from ..domain.render import diff_documents
 from ..domain.sports import DEFAULT_SPORT
 from ..service_layer.ports import MessagePublisher
 from ..service_layer.services import InvalidCommand, PicklockService
 from ..topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED
 from ..validation import (
-    InputError, game_date_arg, instant_arg, manual_command, read_file, result_rows, signal_rows, sport_arg,
-    trigger_message,
+    InputError, closing_rows, game_date_arg, instant_arg, manual_command, read_file, result_rows, signal_rows,
+    sport_arg, trigger_message,
 )
 from .dashboard import DEFAULT_PORT, serve
 
@@ -45,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--date", required=True)
     load.add_argument("--file", required=True, type=Path)
 
+    closing = commands.add_parser("closing", help="closing lines, for closing line value").add_subparsers(
+        dest="action", required=True)
+    load = closing.add_parser("load", help="replace a date's closing lines with a JSON array, then re-export it")
+    load.add_argument("--date", required=True)
+    load.add_argument("--file", required=True, type=Path)
+
     export = commands.add_parser("export", help="merge, lock, publish and audit one date")
     export.add_argument("--date", required=True)
     export.add_argument("--trigger", default="cli", choices=TRIGGERS)
@@ -60,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--player-name")
     add.add_argument("--game-time", help="tip-off, ISO-8601 (default: learnt from the signal)")
     add.add_argument("--notes")
+    add.add_argument("--odds", help="posted American odds, e.g. -110 or +125 (published, then frozen)")
+    add.add_argument("--tier", help="confidence tier, e.g. ultra")
+    add.add_argument("--venue", choices=("home", "away"), help="where the player's team plays")
     _command_args(add)
     remove = manual.add_parser("remove", help="remove a manual pick (voids it if already published)")
     _key_args(remove)
@@ -136,6 +146,19 @@ def _number(text: str | None, flag: str) -> float | None:
         raise InputError(flag, f"{text!r} is not a number") from None
 
 
+def _odds(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        odds = int(text)
+    except ValueError:
+        raise InputError("--odds", f"{text!r} is not American odds (an integer such as -110 or +125)") from None
+    refusal = odds_refusal(odds)
+    if refusal:
+        raise InputError("--odds", refusal)
+    return odds
+
+
 def _command_payload(args, service: PicklockService, sport: str) -> dict:
     """The CLI speaks the same language as the manual-picks message, validated by the same schema."""
     payload = {
@@ -154,7 +177,8 @@ def _command_payload(args, service: PicklockService, sport: str) -> dict:
         payload.update(team=args.team, opponent=args.opponent, direction=args.direction,
                        line=_number(args.line, "--line"))
         optional = {"edge": _number(args.edge, "--edge"), "player_name": args.player_name,
-                    "notes": args.notes, "game_time": args.game_time}
+                    "notes": args.notes, "game_time": args.game_time, "odds_american": _odds(args.odds),
+                    "tier": args.tier, "home": None if args.venue is None else args.venue == "home"}
         payload.update({k: v for k, v in optional.items() if v is not None})
     return payload
 
@@ -188,6 +212,15 @@ def run(args, service: PicklockService, out,
             rows = result_rows(data, game_date, str(args.file), sport)
             service.load_results(game_date, rows, sport.id)
         print(f"loaded {len(rows)} {args.command} rows for {sport.id} {game_date}", file=out)
+    elif args.command == "closing":
+        game_date = game_date_arg(args.date)
+        lines = closing_rows(read_file(args.file), game_date, str(args.file), sport, now=service.now())
+        ignored = service.load_closing(game_date, lines, sport.id)
+        print(f"loaded {len(lines) - len(ignored)} closing lines for {sport.id} {game_date}", file=out)
+        for line in ignored:
+            print(f"  ignored: {line.key} names no published pick", file=out)
+        for report in service.grade(game_date, sport.id):  # CLV shows at once
+            print(describe(report.plan), file=out)
     elif args.command == "export":
         print(describe(service.export(game_date_arg(args.date), args.trigger, sport.id).plan), file=out)
     elif args.command == "grade":
@@ -268,8 +301,12 @@ def _status(args, service: PicklockService, out, sport: str) -> None:
     for p in published.data["picks"]:
         extra = f" ({p['void_reason']})" if p["void_reason"] else ""
         result = f"  {p['result']} {p['actual']}" if p["result"] else ""
-        print(f"  {p['rank']:>2}. {p['player']:<24} {p['stat']:<4} {p['direction']:<5} {p['line']:>5}  "
-              f"{p['source']:<9} {p['status']}{extra}{result}", file=out)
+        odds = p.get("odds")  # files written before prices were published do not say
+        price = f" {odds:+d}" if odds is not None else ""
+        units = f" {p['units']:+.2f}u" if p.get("units") is not None else ""
+        clv = f" clv {p['clv']:+g}" if p.get("clv") is not None else ""
+        print(f"  {p['rank']:>2}. {p['player']:<24} {p['stat']:<4} {p['direction']:<5} {p['line']:>5}{price}  "
+              f"{p['source']:<9} {p['status']}{extra}{result}{units}{clv}", file=out)
 
 
 def _config(args) -> Config:

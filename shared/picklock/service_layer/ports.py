@@ -5,7 +5,7 @@ from datetime import date
 from typing import Mapping, Protocol, Sequence
 
 from ..domain.export import AuditRecord, ExportInputs
-from ..domain.picks import GameResult, HaltCommand, LedgerRow, ManualCommand, SignalRow
+from ..domain.picks import ClosingLine, GameResult, HaltCommand, LedgerRow, ManualCommand, SignalRow
 from ..domain.sports import DEFAULT_SPORT
 
 
@@ -17,9 +17,9 @@ class PickStore(Protocol):
     def load_export_inputs(self, game_date: date, *, sport: str = DEFAULT_SPORT, season_from: date | None = None,
                            all_json_date: date | None = None) -> ExportInputs:
         """Everything one export of one sport reads, in one read (one BigQuery job): the date's
-        rows, the sport's halts, the ledger from `season_from` (None: no season) to the date, and
-        the audited export ids, which cover `all_json_date` too (the date all.json shows may have
-        an unaudited version)."""
+        rows (closing lines included), the sport's halts, the latest day tally of each date from
+        `season_from` (None: no season) to the day before, and the audited export ids, which cover
+        `all_json_date` too (the date all.json shows may have an unaudited version)."""
 
     def append_ledger(self, rows: Sequence[LedgerRow]) -> None: ...
 
@@ -40,6 +40,8 @@ class PickStore(Protocol):
     def replace_signal(self, game_date: date, rows: Sequence[SignalRow], sport: str = DEFAULT_SPORT) -> None: ...
 
     def replace_results(self, game_date: date, rows: Sequence[GameResult], sport: str = DEFAULT_SPORT) -> None: ...
+
+    def replace_closing(self, game_date: date, rows: Sequence[ClosingLine], sport: str = DEFAULT_SPORT) -> None: ...
 
 
 class Publisher(Protocol):

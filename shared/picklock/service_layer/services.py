@@ -12,7 +12,8 @@ from ..domain.calendar import to_utc
 from ..domain.commands import command_refusal, ordered_after, ordered_after_seen, reuse_conflict, with_targets
 from ..domain.export import AuditRecord, ExportInputs, ExportPlan, current_audit, plan_export
 from ..domain.halts import HaltState, redundant
-from ..domain.picks import GameResult, HaltCommand, ManualCommand, SignalRow
+from ..domain.ledger import fold_ledger
+from ..domain.picks import ClosingLine, GameResult, HaltCommand, ManualCommand, SignalRow
 from ..domain.render import PublishedDocument
 from ..domain.sports import DEFAULT_SPORT, Catalogue, Sport
 from .ports import PickStore, PreconditionFailed, Publisher
@@ -228,6 +229,15 @@ class PicklockService:
 
     def load_results(self, game_date: date, rows: Sequence[GameResult], sport: str = DEFAULT_SPORT) -> None:
         self.store.replace_results(game_date, rows, sport)
+
+    def load_closing(self, game_date: date, lines: Sequence[ClosingLine], sport: str = DEFAULT_SPORT) -> list[ClosingLine]:
+        """Replace the date's closing lines with those that name a published pick; returns the
+        others (ignored: nothing was published on their key)."""
+        date_file = self.published(game_date, sport)
+        published = set(fold_ledger(self.store.load_export_inputs(game_date, sport=sport).merge.ledger).values())
+        keys = {pick.key for pick in (*published, *(date_file.picks() if date_file else ()))}
+        self.store.replace_closing(game_date, [line for line in lines if line.key in keys], sport)
+        return [line for line in lines if line.key not in keys]
 
     def manual_commands(self, game_date: date, sport: str = DEFAULT_SPORT) -> list[ManualCommand]:
         commands = self.store.load_export_inputs(game_date, sport=sport).merge.manual

@@ -9,7 +9,8 @@ from datetime import date
 from ..domain.calendar import format_instant, parse_instant
 from ..domain.ledger import fold_ledger
 from ..domain.merge import has_started
-from ..domain.render import diff_documents, record_to_json, season_record
+from ..domain.record import DayTally, season_record
+from ..domain.render import diff_documents
 from ..domain.sports import DEFAULT_SPORT
 from ..validation import InputError, game_date_arg
 from .services import PicklockService
@@ -139,10 +140,11 @@ def _pick_date(pick_id: str) -> date:
 
 
 def season(service: PicklockService, game_date: date, sport: str = DEFAULT_SPORT) -> dict:
-    """The season record up to a date, with results by day, as all.json would carry it."""
+    """The season record up to a date (windows, streaks, weeks, splits), as all.json would carry it."""
     spec = service.sports.get(sport)
     inputs = service.store.load_export_inputs(game_date, sport=sport, season_from=spec.season_start(game_date))
-    # A store may leave the date itself out of the season rows (BigQuery does); the date's own
-    # ledger stands in for it, as the merged picks do in an export.
-    record = season_record(inputs.season_ledger, fold_ledger(inputs.merge.ledger).values())
-    return {"date": game_date.isoformat(), **record_to_json(spec.season(game_date).name, record)}
+    tallies = {tally.game_date: tally for tally in inputs.season_tallies}
+    # The date itself as last exported: its ledger, as the merged picks are in an export.
+    day = DayTally.of(game_date, fold_ledger(inputs.merge.ledger).values())
+    record = season_record(spec.season(game_date).name, game_date, tallies, day)
+    return {"date": game_date.isoformat(), "season": record.season, **record.to_json()}

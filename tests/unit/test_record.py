@@ -1,0 +1,308 @@
+"""The public record: prices and units, closing line value, day tallies, windows, streaks, weeks and
+splits; and, as a property, that the record built from one tally per day equals a fold of the
+whole ledger, whatever was regraded, voided or priced late."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from picklock.domain.ledger import fold_ledger
+from picklock.domain.picks import ClosingLine, Pick
+from picklock.domain.pricing import closing_line_value, odds_refusal, units
+from picklock.domain.record import CompactPick, DayTally, SeasonRecord, season_record, week_start
+from tests.harness.nba_paths import ALL_JSON
+
+from builders import GAME_DATE, START, TIPOFF, Core, add, assert_valid, at, only, pick, result, signal, void
+from fakes import make_service
+
+UTC = timezone.utc
+
+
+# ---------------------------------------------------------------- prices and units
+
+@pytest.mark.parametrize("outcome, odds, expected", [
+    ("WIN", 150, 1.5), ("WIN", 100, 1.0), ("WIN", -110, 0.9091), ("WIN", -200, 0.5), ("WIN", -100, 1.0),
+    ("LOSS", 150, -1.0), ("LOSS", -110, -1.0), ("PUSH", -110, 0.0), ("VOID", 120, 0.0),
+    ("WIN", None, None), ("LOSS", None, None), (None, -110, None),
+])
+def test_units_at_a_one_unit_stake_at_the_posted_odds(outcome, odds, expected):
+    assert units(outcome, odds) == expected
+
+
+@pytest.mark.parametrize("odds", [0, 50, -50, 99, -99, 100001, -100001, 110.5, True, "110", None])
+def test_what_is_not_american_odds_is_refused_by_name(odds):
+    assert odds_refusal(odds)
+
+
+@pytest.mark.parametrize("odds", [100, -100, 125, -110, 100000, -100000])
+def test_american_odds_are_accepted(odds):
+    assert odds_refusal(odds) is None
+
+
+def test_closing_line_value_is_positive_when_the_pick_beat_the_close():
+    closing = ClosingLine(GAME_DATE, "a", "PTS", 22.0, START)
+    assert closing_line_value(pick("a", "OVER", 20.5), closing) == 1.5  # bought at 20.5, closed 22
+    assert closing_line_value(pick("a", "UNDER", 20.5), closing) == -1.5
+    assert closing_line_value(pick("a", "UNDER", 23.5), closing) == 1.5
+
+
+# ---------------------------------------------------------------- the merge carries them
+
+def test_odds_and_venue_are_frozen_when_first_shown_and_tier_refreshes_until_tipoff():
+    core = Core()
+    first = only(core.run(signal=[signal("a", odds=-110, tier="high", home=True)]).picks, "a")
+    assert (first.odds_american, first.tier, first.home) == (-110, "high", True)
+    repriced = only(core.run(signal=[signal("a", odds=+120, tier="ultra", home=False)], now=at(1)).picks, "a")
+    assert (repriced.odds_american, repriced.home, repriced.tier, repriced.status) == (-110, True, "ultra", "active")
+    after_tip = only(core.run(signal=[signal("a", odds=-150, tier="low")], now=TIPOFF).picks, "a")
+    assert (after_tip.odds_american, after_tip.tier) == (-110, "ultra")
+
+
+def test_a_manual_pick_carries_its_price_tier_and_venue():
+    core = Core()
+    manual = only(core.run(manual=[add("m", "r1", odds=+140, tier="ultra", home=False)]).picks, "m")
+    assert (manual.odds_american, manual.tier, manual.home) == (140, "ultra", False)
+
+
+def test_grading_gives_units_and_a_push_is_an_explicit_push_with_zero_units():
+    core = Core()
+    core.run(signal=[signal("w", odds=-125), signal("p", odds=110, rank=2), signal("u", rank=3)])
+    graded = core.run(results=[result("w", 30.0), result("p", 20.5), result("u", 30.0)], now=at(9)).picks
+    assert [(p.player_lookup, p.result, p.units) for p in sorted(graded, key=lambda p: p.player_lookup)] == [
+        ("p", "PUSH", 0.0), ("u", "WIN", None), ("w", "WIN", 0.8)]
+
+
+def test_a_closing_line_arriving_after_grading_gives_clv_at_the_next_export():
+    core = Core()
+    core.run(signal=[signal("a", odds=-110)])
+    core.run(results=[result("a", 30.0)], now=at(9))
+    lines = [ClosingLine(GAME_DATE, "a", "PTS", 21.0, at(7)), ClosingLine(GAME_DATE, "a", "PTS", 22.5, at(7.5))]
+    merged = core.run(results=[result("a", 30.0)], closing=lines, now=at(10))
+    graded = only(merged.picks, "a")
+    assert (graded.result, graded.closing_line, graded.clv) == ("WIN", 22.5, 2.0)  # the latest capture
+    assert [row.change for row in merged.ledger_rows] == ["closing_line"]
+
+
+# ---------------------------------------------------------------- tallies
+
+def compact(result, odds=-110, *, clv=None, stat="PTS", source="algorithm", tier=None, system_id="s1"):
+    return CompactPick("P", stat, "OVER", 20.5, odds, result, units(result, odds), clv, source, tier, system_id)
+
+
+def day(game_date: date, *picks: CompactPick) -> DayTally:
+    return DayTally(game_date, picks)
+
+
+def test_a_tally_round_trips_through_its_text_and_refuses_another_version():
+    tally = day(GAME_DATE, compact("WIN", clv=1.5, tier="ultra"), compact(None, None), compact("VOID", None))
+    assert DayTally.from_text(tally.to_text()) == tally
+    with pytest.raises(ValueError, match="version"):
+        DayTally.from_text(json.dumps({"v": 99, "date": "2026-02-28", "picks": []}))
+
+
+def test_a_tally_orders_picks_by_tipoff_and_counts_an_operator_void_as_a_void():
+    late = pick("late", pick_id="late", game_time=TIPOFF + timedelta(hours=3), odds_american=-110)
+    early = pick("early", pick_id="early", game_time=TIPOFF, status="voided", void_reason="injury",
+                 result="WIN", units=0.91, odds_american=-110)
+    tally = DayTally.of(GAME_DATE, [late, early])
+    assert [(p.player, p.result, p.units) for p in tally.picks] == [("early", "VOID", 0.0), ("late", None, None)]
+
+
+@pytest.mark.parametrize("results, status", [
+    (["WIN", None], "pending"), (["WIN", "WIN", "PUSH", "VOID"], "sweep"), (["LOSS", "PUSH"], "miss"),
+    (["WIN", "LOSS"], "split"), (["PUSH", "VOID"], "void"), (["VOID"], "void"),
+])
+def test_day_status(results, status):
+    assert day(GAME_DATE, *(compact(r) for r in results)).status == status
+
+
+# ---------------------------------------------------------------- windows, streaks, weeks, splits
+
+def record_of(days: dict[date, list], today: date) -> dict:
+    tallies = {d: day(d, *picks) for d, picks in days.items() if d != today}
+    return season_record("2025-26", today, tallies, day(today, *days.get(today, []))).to_json()
+
+
+def test_a_window_counts_units_only_for_priced_picks_and_roi_over_priced_wins_and_losses():
+    document = record_of({GAME_DATE: [compact("WIN", 150), compact("LOSS", -110), compact("WIN", None),
+                                      compact("PUSH", -110), compact("VOID", -110), compact(None, -110)]}, GAME_DATE)
+    season = document["record"]["season"]
+    assert season == {"wins": 2, "losses": 1, "pushes": 1, "voids": 1, "total": 4, "pct": 0.667,
+                      "units": 0.5, "priced": 3, "roi": 0.25, "clv_avg": None, "clv_beat_pct": None, "clv_count": 0}
+    assert (document["total_today"], document["total_picks"], document["graded"], document["voided"]) == (5, 5, 4, 1)
+
+
+def test_clv_averages_the_settled_picks_with_a_closing_line():
+    season = record_of({GAME_DATE: [compact("WIN", clv=1.5), compact("LOSS", clv=-0.5), compact("WIN", clv=0.0),
+                                    compact("WIN"), compact("VOID", clv=3.0)]}, GAME_DATE)["record"]["season"]
+    assert (season["clv_avg"], season["clv_beat_pct"], season["clv_count"]) == (0.33, 0.333, 3)
+
+
+def test_month_week_and_last_10_windows():
+    sunday, monday = date(2026, 3, 1), date(2026, 3, 2)
+    days = {date(2026, 2, 27): [compact("WIN")] * 3, sunday: [compact("LOSS")] * 9, monday: [compact("WIN")]}
+    record = record_of(days, monday)["record"]
+    assert [record[w]["wins"] for w in ("season", "month", "week", "last_10")] == [4, 1, 1, 1]
+    assert [record[w]["losses"] for w in ("season", "month", "week", "last_10")] == [9, 9, 0, 9]
+    assert week_start(sunday) == date(2026, 2, 23) and week_start(monday) == monday
+
+
+def test_streaks_skip_pushes_and_voids_and_the_best_run_has_its_dates():
+    d1, d2, d3 = date(2026, 2, 26), date(2026, 2, 27), GAME_DATE
+    days = {d1: [compact("LOSS"), compact("WIN")], d2: [compact("WIN"), compact("PUSH"), compact("WIN")],
+            d3: [compact("VOID"), compact("LOSS"), compact("LOSS"), compact("PUSH")]}
+    document = record_of(days, d3)
+    assert document["streak"] == {"kind": "L", "length": 2}
+    assert document["best_streak"] == {"length": 3, "start": "2026-02-26", "end": "2026-02-27"}
+    assert record_of({}, d3)["streak"] == {"kind": None, "length": 0}
+    assert record_of({}, d3)["best_streak"] == {"length": 0, "start": None, "end": None}
+
+
+def test_weeks_are_the_8_most_recent_with_picks_newest_first_days_in_calendar_order():
+    today = date(2026, 3, 4)  # a Wednesday
+    days = {today - timedelta(days=n): [compact("WIN" if n % 3 else "LOSS")] for n in range(0, 70, 2)}
+    weeks = record_of(days, today)["weeks"]
+    assert len(weeks) == 8
+    assert weeks[0]["week_start"] == "2026-03-02" and weeks[-1]["week_start"] == "2026-01-12"
+    assert [d["date"] for d in weeks[0]["days"]] == ["2026-03-02", "2026-03-04"]
+    assert weeks[0]["days"][0] == {"date": "2026-03-02", "status": "sweep", "record": weeks[0]["days"][0]["record"],
+                                   "picks": [{"player": "P", "stat": "PTS", "direction": "OVER", "line": 20.5,
+                                              "odds": -110, "result": "WIN", "units": 0.9091}]}
+    assert weeks[0]["record"]["wins"] + weeks[0]["record"]["losses"] == 2
+
+
+def test_splits_by_stat_source_tier_and_system():
+    splits = record_of({GAME_DATE: [compact("WIN", stat="REB", tier="ultra"), compact("LOSS", source="manual",
+                                                                                    system_id="manual")]},
+                       GAME_DATE)["splits"]
+    assert {k: sorted(v) for k, v in splits.items()} == {
+        "stat": ["PTS", "REB"], "source": ["algorithm", "manual"], "tier": ["none", "ultra"],
+        "system_id": ["manual", "s1"]}
+    assert (splits["tier"]["ultra"]["wins"], splits["source"]["manual"]["losses"]) == (1, 1)
+
+
+def test_todays_merge_replaces_a_stored_tally_of_today():
+    stored = {GAME_DATE: day(GAME_DATE, compact("LOSS"))}
+    record = season_record("2025-26", GAME_DATE, stored, day(GAME_DATE, compact("WIN"))).to_json()["record"]
+    assert (record["season"]["wins"], record["season"]["losses"]) == (1, 0)
+
+
+def test_all_json_of_a_200_day_season_of_15_picks_a_day_stays_under_200_kb():
+    from picklock.domain.halts import RUNNING
+    from picklock.domain.render import all_json_document, to_text
+
+    start = date(2025, 10, 21)
+    results = ("WIN", "LOSS", "PUSH", "VOID", "WIN")
+    tallies = {start + timedelta(days=n): DayTally(start + timedelta(days=n), tuple(
+        CompactPick(f"Player Number {i:02d}", ("PTS", "REB", "AST")[i % 3], "UNDER", 27.5, -115, results[(n + i) % 5],
+                    units(results[(n + i) % 5], -115), 1.5, "algorithm", "ultra", "catboost_v9") for i in range(15)))
+        for n in range(200)}
+    today = start + timedelta(days=199)
+    picks = [pick(f"player{i}", pick_id=f"{today}/player{i}/PTS/0123456789", game_date=today) for i in range(15)]
+    record = season_record("2025-26", today, tallies, DayTally.of(today, picks))
+    text = to_text(all_json_document("nba", today, picks, record, RUNNING, export_id="e", generated_at=START), compact=True)
+    assert len(text.encode()) <= 200_000
+
+
+# ---------------------------------------------------------------- property: tallies equal a fold of the ledger
+
+SEASON_START = datetime(2026, 2, 20, 17, tzinfo=UTC)  # noon in New York
+ODDS = st.sampled_from([None, -110, -125, 100, 150, -200])
+ACTUALS = st.sampled_from([None, 10.0, 20.5, 30.0])  # DNP, LOSS/WIN, PUSH, WIN/LOSS by direction
+
+
+@st.composite
+def seasons(draw):
+    """A season of exports: each day a signal run and a manual pick, then grading the next morning;
+    between days, late events on earlier dates: a stat correction (regrade), a void after grading,
+    a closing line."""
+    days = draw(st.integers(1, 6))
+    plan = []
+    for n in range(days):
+        players = draw(st.lists(st.sampled_from("abcdefg"), min_size=1, max_size=4, unique=True))
+        picks = [(p, draw(st.sampled_from(["OVER", "UNDER"])), draw(ODDS), draw(ACTUALS)) for p in players]
+        manual = draw(st.none() | st.tuples(ODDS, ACTUALS))
+        late = draw(st.lists(st.tuples(st.sampled_from(["regrade", "void", "closing"]), st.integers(0, n),
+                                       st.sampled_from("abcdefgm"), ACTUALS), max_size=3))
+        plan.append((picks, manual, late))
+    return plan
+
+
+def fold_season(store, season_start: date, today: date) -> list[list[Pick]]:
+    """Independent of the tallies: every pick of every date, folded from the whole ledger."""
+    by_date: dict[date, list] = {}
+    for row in store.ledger:
+        by_date.setdefault(row.pick.game_date, []).append(row)
+    return [list(fold_ledger(rows).values()) for d, rows in sorted(by_date.items()) if season_start <= d <= today]
+
+
+def expected_season(days: list[list[Pick]]) -> dict:
+    counts = dict(wins=0, losses=0, pushes=0, voids=0, units=0.0, priced=0)
+    for picks in days:
+        for p in picks:
+            outcome = p.result if p.live else "VOID"
+            if outcome is None:
+                continue
+            counts[{"WIN": "wins", "LOSS": "losses", "PUSH": "pushes", "VOID": "voids"}[outcome]] += 1
+            if outcome != "VOID" and p.odds_american is not None:
+                counts["priced"] += 1
+                odds = p.odds_american
+                counts["units"] += {"WIN": odds / 100 if odds > 0 else 100 / -odds, "LOSS": -1.0, "PUSH": 0.0}[outcome]
+    counts["units"] = round(counts["units"], 2)
+    return counts
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seasons())
+def test_the_record_from_day_tallies_equals_a_fold_of_the_ledger(plan):
+    service, store, publisher, clock = make_service(SEASON_START)
+    first = service.today()
+    for n, (picks, manual, late) in enumerate(plan):
+        game_date = first + timedelta(days=n)
+        clock.now = SEASON_START + timedelta(days=n)
+        tip = clock.now + timedelta(hours=7)
+        service.load_signal(game_date, [signal(p, d, odds=o, game_date=game_date, game_time=tip, rank=i + 1)
+                                        for i, (p, d, o, _) in enumerate(picks)])
+        service.export(game_date, "signal_updated")
+        if manual is not None:
+            service.submit_manual(add("m", f"m{n}", clock.now, odds=manual[0], game_date=game_date, game_time=tip))
+            service.export(game_date, "manual")
+        actuals = {p: a for p, _, _, a in picks} | ({"m": manual[1]} if manual else {})
+        clock.now = SEASON_START + timedelta(days=n, hours=20)  # the next morning
+        service.load_results(game_date, [result(p, a, game_date=game_date) for p, a in actuals.items()])
+        service.grade(game_date)
+        for kind, back, player, actual in late:
+            earlier = first + timedelta(days=back)
+            clock.now += timedelta(minutes=5)
+            if kind == "regrade":
+                rows = store.results.get(("nba", earlier), [])
+                store.replace_results(earlier, [result(r.player_lookup, actual if r.player_lookup == player else r.actual_value,
+                                                       game_date=earlier) for r in rows])
+            elif kind == "void":
+                service.submit_manual(void(player, f"v{n}{back}{player}", clock.now, "stat correction", game_date=earlier),
+                                      check=False)
+            else:
+                service.load_closing(earlier, [ClosingLine(earlier, player, "PTS", 21.5, clock.now)])
+            service.grade(earlier)
+
+    today = service.today()
+    document = json.loads(publisher.read(ALL_JSON)[0])
+    assert document["date"] == today.isoformat()
+    assert_valid("all", document)
+    days = fold_season(store, first, today)
+    season = document["record"]["season"]
+    assert {k: season[k] for k in ("wins", "losses", "pushes", "voids", "units", "priced")} == expected_season(days)
+    # Day by day too, and the last ten settled picks are the season's last ten.
+    assert [(d["date"], d["wins"], d["losses"]) for d in document["record"]["by_day"]] == [
+        (picks[0].game_date.isoformat(), *(expected_season([picks])[k] for k in ("wins", "losses")))
+        for picks in days if any(p.result is not None or not p.live for p in picks)]
+    assert document["record"]["last_10"]["total"] == min(10, season["total"])
+    assert document["total_picks"] == sum(p.live and p.result != "VOID" for picks in days for p in picks)
+
+
+def test_a_season_record_is_empty_before_any_pick():
+    document = SeasonRecord("2025-26", GAME_DATE).to_json()
+    assert document["record"]["season"]["total"] == 0 and document["weeks"] == []
