@@ -15,7 +15,8 @@ import pytest
 
 from picklock.adapters.sqlite_store import SqliteStore
 from picklock.domain.export import AuditRecord
-from picklock.domain.picks import GameResult, HaltCommand, LedgerRow, ManualCommand, Pick, SignalRow
+from picklock.domain.picks import ClosingLine, GameResult, HaltCommand, LedgerRow, ManualCommand, Pick, SignalRow
+from picklock.domain.record import CompactPick, DayTally
 
 EASTERN = ZoneInfo("America/New_York")
 DAY = date(2025, 1, 15)
@@ -86,15 +87,16 @@ def assert_same_items(read, written):
 
 
 def test_signal_rows_round_trip(store):
-    written = [signal_row(), bare_signal_row(), signal_row(player="tatum", angles=(), edge=None, rank=None,
-                                                          game_time=None, player_name=None, stat="REB")]
+    written = [signal_row(odds_american=-115, tier="ultra", home=False), bare_signal_row(),
+               signal_row(player="tatum", angles=(), edge=None, rank=None, game_time=None, player_name=None, stat="REB",
+                          odds_american=125, home=True)]
     store.replace_signal(DAY, written)
     assert_same_items(store.load_export_inputs(DAY).merge.signal, written)
 
 
 def test_ledger_rows_round_trip(store):
     written = [
-        ledger_row(),
+        ledger_row(odds_american=-110, tier="high", home=True, units=0.9091, closing_line=26.5, clv=1.0),
         ledger_row(player="tatum", status="voided", void_reason="removed", result=None, actual=None, angles=(),
                    rank=None, edge=None, game_time=None, source="manual", system_id="manual",
                    manual_request_id="req-9", submitted_by="ops", notes="n"),
@@ -107,13 +109,23 @@ def test_ledger_rows_round_trip(store):
 
 def test_manual_commands_round_trip(store):
     written = [
-        manual_command(),
+        manual_command(odds_american=140, tier="ultra", home=False),
         manual_command("req-2", action="void", reason="bad line", player_name=None, team=None, opponent=None,
                        direction=None, line=None, edge=None, game_time=None, notes=None),
     ]
     for command in written:
         assert store.record_manual(command) is True
     assert_same_items(store.load_export_inputs(DAY).merge.manual, written)
+
+
+def test_closing_lines_round_trip_and_are_replaced_per_date(store):
+    written = [ClosingLine(DAY, "lebronjames", "PTS", 26.5, PUBLISHED_AT, -120),
+               ClosingLine(DAY, "tatum", "REB", 9.5, PUBLISHED_AT.astimezone(EASTERN))]
+    store.replace_closing(OTHER_DAY, [ClosingLine(OTHER_DAY, "x", "PTS", 1.5, PUBLISHED_AT)])
+    store.replace_closing(DAY, [ClosingLine(DAY, "gone", "PTS", 3.5, PUBLISHED_AT)])
+    store.replace_closing(DAY, written)
+    assert_same_items(store.load_export_inputs(DAY).merge.closing, written)
+    assert [line.player_lookup for line in store.load_export_inputs(OTHER_DAY).merge.closing] == ["x"]
 
 
 def test_results_round_trip(store):
@@ -124,7 +136,7 @@ def test_results_round_trip(store):
 
 def test_audit_records_round_trip_with_booleans_kept(store):
     written = [
-        audit_record("e1"),
+        audit_record("e1", tally=tally(DAY, "WIN").to_text()),
         audit_record("e2", exported_at=PUBLISHED_AT + timedelta(seconds=1), all_json_written=True,
                      all_json_sha256="a" * 64, all_json_document='{"today": []}', outcome="unchanged"),
     ]
@@ -205,19 +217,28 @@ def test_load_export_inputs_reads_only_that_date(store):
     assert (len(merge.signal), len(merge.ledger), len(merge.manual), len(merge.results)) == (1, 1, 1, 1)
     assert merge.shown == ()
     assert inputs.audited_export_ids == frozenset({f"{DAY}.e"})
-    assert inputs.season_ledger == ()
+    assert inputs.season_tallies == ()
 
 
-def test_load_export_inputs_with_season_reads_the_graded_ledger_of_the_season(store):
-    # Rows of the date itself are optional: the merged picks stand in for them in the record.
-    dates = [date(2024, 9, 30), date(2024, 10, 1), date(2024, 12, 25), DAY, OTHER_DAY]
-    for game_date in dates:
-        store.append_ledger([ledger_row(game_date, result="WIN")])
+def tally(game_date, *results, sport_player="p") -> DayTally:
+    return DayTally(game_date, tuple(CompactPick(sport_player, "PTS", "OVER", 20.5, -110, r, None, None, "algorithm",
+                                                 None, "s") for r in results))
+
+
+def test_load_export_inputs_with_season_reads_the_latest_tally_of_each_earlier_date(store):
+    """One tally per date of the season before the date itself (an export merges that day): the
+    latest export's, whatever order the rows were written in; rows without a tally are skipped."""
+    later = PUBLISHED_AT + timedelta(hours=1)
+    for game_date in (date(2024, 9, 30), date(2024, 10, 1), date(2024, 12, 25), DAY, OTHER_DAY):
+        store.append_audit([audit_record(f"{game_date}.late", game_date, later, tally=tally(game_date, "WIN").to_text()),
+                            audit_record(f"{game_date}.early", game_date, tally=tally(game_date, "LOSS").to_text()),
+                            audit_record(f"{game_date}.old", game_date, later + timedelta(hours=1), tally=None)])
+    store.append_audit([audit_record("mlb", date(2024, 12, 25), later + timedelta(hours=2), sport="mlb",
+                                     tally=tally(date(2024, 12, 25), "PUSH").to_text())])
     inputs = store.load_export_inputs(DAY, season_from=date(2024, 10, 1))
-    assert {row.pick.game_date for row in inputs.season_ledger} - {DAY} == {date(2024, 10, 1), date(2024, 12, 25)}
-    assert [row.pick.game_date for row in inputs.merge.ledger] == [DAY]
+    assert inputs.season_tallies == (tally(date(2024, 10, 1), "WIN"), tally(date(2024, 12, 25), "WIN"))
     season_opener = store.load_export_inputs(date(2024, 10, 1), season_from=date(2024, 10, 1))
-    assert {row.pick.game_date for row in season_opener.season_ledger} <= {date(2024, 10, 1)}
+    assert season_opener.season_tallies == ()
 
 
 def test_two_sports_interleaved_never_see_each_other(store):
@@ -227,14 +248,16 @@ def test_two_sports_interleaved_never_see_each_other(store):
         store.append_ledger([ledger_row(player=player, export_id=f"e-{player}", sport=sport, stat=stat,
                                         pick_id=f"{DAY}/{player}/{stat}/x", result="WIN")])
         store.record_manual(manual_command(f"req-{player}", player_lookup=player, stat=stat, sport=sport))
-        store.append_audit([audit_record(f"e-{player}", sport=sport)])
+        store.append_audit([audit_record(f"e-{player}", sport=sport),
+                            audit_record(f"y-{player}", DAY - timedelta(days=1), sport=sport,
+                                         tally=tally(DAY - timedelta(days=1), "WIN", sport_player=player).to_text())])
     store.replace_signal(DAY, [signal_row(player="curry"), signal_row(player="tatum", stat="REB")])
     store.replace_signal(DAY, [signal_row(player="cole", stat="K", sport="mlb")], "mlb")
     store.replace_results(DAY, [GameResult(DAY, "cole", "K", 9.0, "mlb")], "mlb")
     store.replace_signal(DAY, [signal_row(player="curry")])  # NBA's rewrite leaves MLB's rows alone
     store.record_halt(HaltCommand("h1", at, "halt", "mlb", "ops", "bad stretch"), DAY)
-    nba = store.load_export_inputs(DAY, season_from=DAY)
-    mlb = store.load_export_inputs(DAY, sport="mlb", season_from=DAY)
+    nba = store.load_export_inputs(DAY, season_from=DAY - timedelta(days=1))
+    mlb = store.load_export_inputs(DAY, sport="mlb", season_from=DAY - timedelta(days=1))
     assert sorted(r.pick.player_lookup for r in nba.merge.ledger) == ["curry", "tatum"]
     assert [r.pick.player_lookup for r in mlb.merge.ledger] == ["cole"]
     assert [s.player_lookup for s in nba.merge.signal] == ["curry"]
@@ -244,7 +267,8 @@ def test_two_sports_interleaved_never_see_each_other(store):
     assert [c.request_id for c in mlb.merge.manual] == ["req-cole"]
     assert nba.audited_export_ids == {"e-curry", "e-tatum"} and mlb.audited_export_ids == {"e-cole"}
     assert [h.request_id for h in mlb.halt_commands] == ["h1"] and nba.halt_commands == ()
-    assert {r.pick.sport for r in mlb.season_ledger} == {"mlb"}
+    assert [p.player for t in mlb.season_tallies for p in t.picks] == ["cole"]
+    assert len(nba.season_tallies) == 1 and nba.season_tallies[0].picks[0].player in ("curry", "tatum")
     assert [a.export_id for a in store.audit_records(DAY, "mlb")] == ["e-cole"]
     assert store.record_halt(HaltCommand("h1", at, "halt", "mlb", "ops", "bad stretch"), DAY) is False
 
