@@ -37,7 +37,7 @@ class BadMessage:
 @dataclass(frozen=True)
 class BadFile:
     id: str
-    kind: str  # "signal" or "results": `picklock <kind> load --date <date> --file <the content>`
+    kind: str  # "signal", "results" or "closing": `picklock <kind> load --date <date> --file <the content>`
     content: bytes
     error: str
     date: str = DATE
@@ -88,6 +88,7 @@ YEAR_0001 = "0001-01-01T00:00:00+01:00"  # in UTC, year 0: not even a datetime
 YEAR_0999 = "0999-06-01T12:00:00Z"
 YEAR_9999 = "9999-12-31T23:59:59-05:00"  # in UTC, year 10000: not even a datetime
 PATH = "../../bucket/v1/best-bets/all.json"
+ODDS = "is not American odds of the posted price: an integer, +100 or more or -100 or less"
 
 MESSAGES = [
     BadMessage("envelope-without-message", SIGNAL_UPDATED, push={"game_date": DATE}, error="not a Pub/Sub push"),
@@ -223,12 +224,59 @@ MESSAGES = [
                error=f"message.line: {BEYOND_2_63} is greater than the maximum of 1000"),
     BadMessage("edge-minus-1e300", MANUAL_PICKS, manual().replace(b"13.5", b"13.5, \"edge\": -1e300"),
                error="message.edge: -1e+300 is less than the minimum of -1000"),
+    # prices: American odds are integers, +100 or more or -100 or less; only an add carries one
+    BadMessage("odds-0", MANUAL_PICKS, manual(odds_american=0), error=f"message.odds_american: 0 {ODDS}"),
+    BadMessage("odds-plus-50", MANUAL_PICKS, manual(odds_american=50), error=f"message.odds_american: 50 {ODDS}"),
+    BadMessage("odds-minus-50", MANUAL_PICKS, manual(odds_american=-50), error=f"message.odds_american: -50 {ODDS}"),
+    BadMessage("odds-99", MANUAL_PICKS, manual(odds_american=99), error=f"message.odds_american: 99 {ODDS}"),
+    BadMessage("odds-fraction", MANUAL_PICKS, manual(odds_american=-110.5),
+               error="message.odds_american: -110.5 is not of type 'integer', 'null'"),
+    BadMessage("odds-nan", MANUAL_PICKS, manual().replace(b"13.5", b'13.5, "odds_american": NaN'),
+               error="NaN is not a number JSON allows"),
+    BadMessage("odds-as-string", MANUAL_PICKS, manual(odds_american="-110"),
+               error="message.odds_american: '-110' is not of type 'integer', 'null'"),
+    BadMessage("odds-on-a-void", MANUAL_PICKS, manual(action="void", reason="injury", team=..., opponent=..., direction=...,
+                                                      line=..., odds_american=-110),
+               error="fields do not fit the action"),
+    BadMessage("venue-as-string", MANUAL_PICKS, manual(home="home"), error="message.home: 'home' is not of type 'boolean', 'null'"),
+    BadMessage("tier-uppercase", MANUAL_PICKS, manual(tier="ULTRA"), error="message.tier: 'ULTRA' does not match"),
     # a request id names one command: reusing it for another is refused, nothing recorded
     BadMessage("request-id-reused-for-another-command", MANUAL_PICKS, manual(request_id="seed-1", player_lookup="kuminga"),
                error="request id seed-1 was already used for add 2026-03-10 guisantos PTS"),
 ]
 
+def closing_row(**changes) -> dict:
+    row = {"player_lookup": "jokic", "stat": "PTS", "line_value": 25.5, "odds_american": -110,
+           "captured_at": "2026-03-10T16:55:00Z"}
+    row.update(changes)
+    return {k: v for k, v in row.items() if v is not ...}
+
+
 FILES = [
+    BadFile("signal-odds-0", "signal", rows(signal_row(odds_american=0)), error=f"[0].odds_american: 0 {ODDS}"),
+    BadFile("signal-odds-minus-50", "signal", rows(signal_row(odds_american=-50)), error=f"[0].odds_american: -50 {ODDS}"),
+    BadFile("signal-odds-99", "signal", rows(signal_row(odds_american=99)), error=f"[0].odds_american: 99 {ODDS}"),
+    BadFile("signal-odds-fraction", "signal", rows(signal_row(odds_american=150.5)),
+            error="[0].odds_american: 150.5 is not of type 'integer', 'null'"),
+    BadFile("signal-odds-beyond-2-63", "signal", rows(signal_row(odds_american=BEYOND_2_63)),
+            error=f"[0].odds_american: {BEYOND_2_63} {ODDS}"),
+    BadFile("signal-odds-nan", "signal", rows(signal_row(odds_american=-110)).replace(b"-110", b"NaN"),
+            error="NaN is not a number JSON allows"),
+    BadFile("signal-home-as-string", "signal", rows(signal_row(home="yes")),
+            error="[0].home: 'yes' is not of type 'boolean', 'null'"),
+    BadFile("closing-future-date", "closing", rows(closing_row()), date="2026-03-11",
+            error="--date: 2026-03-11 is in the future (NBA today is 2026-03-10): a line closes at tip-off"),
+    BadFile("closing-line-negative", "closing", rows(closing_row(), closing_row(player_lookup="tatum", line_value=-1.5)),
+            error="[1].line_value: -1.5 is less than the minimum of 0"),
+    BadFile("closing-odds-50", "closing", rows(closing_row(odds_american=50)), error=f"[0].odds_american: 50 {ODDS}"),
+    BadFile("closing-captured-in-the-future", "closing", rows(closing_row(captured_at="2026-03-10T18:00:00Z")),
+            error="[0].captured_at: 2026-03-10T18:00:00Z is in the future"),
+    BadFile("closing-missing-captured-at", "closing", rows(closing_row(captured_at=...)),
+            error="[0]: 'captured_at' is a required property"),
+    BadFile("closing-duplicate-key", "closing", rows(closing_row(), closing_row(line_value=26.5)),
+            error="[1]: duplicate closing line for 2026-03-10 jokic PTS (also row 0)"),
+    BadFile("closing-year-0999", "closing", rows(closing_row(captured_at=YEAR_0999)),
+            error=f"[0].captured_at: '{YEAR_0999}' {OUT_OF_INSTANT_RANGE}"),
     BadFile("signal-not-json", "signal", b"player_lookup,line\njokic,24.5\n", error="not valid JSON"),
     BadFile("signal-empty-file", "signal", b"", error="not valid JSON"),
     BadFile("signal-object-not-array", "signal", body({"rows": [signal_row()]}), error="is not of type 'array'"),
@@ -391,6 +439,16 @@ INVOCATIONS = [
                   env=(("PICKLOCK_NOW", "2099-12-31T23:59:59.999-00:01"),)),
     BadInvocation("picklock-now-not-an-instant", ("export", "--date", DATE),
                   "PICKLOCK_NOW: 'yesterday' is not an ISO-8601 timestamp", env=(("PICKLOCK_NOW", "yesterday"),)),
+    # prices
+    BadInvocation("add-odds-0", ADD + ("--odds", "0"), "--odds: 0 is not American odds: +100 or more or -100 or less"),
+    BadInvocation("add-odds-plus-50", ADD + ("--odds", "+50"), "--odds: 50 is not American odds"),
+    BadInvocation("add-odds-minus-50", ADD + ("--odds", "-50"), "--odds: -50 is not American odds"),
+    BadInvocation("add-odds-99", ADD + ("--odds", "99"), "--odds: 99 is not American odds"),
+    BadInvocation("add-odds-fraction", ADD + ("--odds", "-110.5"), "--odds: '-110.5' is not American odds (an integer"),
+    BadInvocation("add-odds-nan", ADD + ("--odds", "nan"), "--odds: 'nan' is not American odds"),
+    BadInvocation("add-odds-beyond-2-63", ADD + ("--odds", str(BEYOND_2_63)), "--odds: 1000000000000000000000000000000 is not"),
+    BadInvocation("add-venue-sideways", ADD + ("--venue", "neutral"), "argument --venue: invalid choice: 'neutral'"),
+    BadInvocation("add-tier-uppercase", ADD + ("--tier", "ULTRA"), "arguments.tier: 'ULTRA' does not match"),
     # a request id names one command
     BadInvocation("add-request-id-reused-for-another-command",
                   with_option(ADD, "--player", "kuminga") + ("--request-id", "seed-1"),

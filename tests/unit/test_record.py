@@ -306,3 +306,45 @@ def test_the_record_from_day_tallies_equals_a_fold_of_the_ledger(plan):
 def test_a_season_record_is_empty_before_any_pick():
     document = SeasonRecord("2025-26", GAME_DATE).to_json()
     assert document["record"]["season"]["total"] == 0 and document["weeks"] == []
+
+
+def test_the_cli_prices_a_day_and_closing_lines_give_clv_ignoring_lines_of_unpublished_picks(tmp_path):
+    from test_hostile_inputs import picklock
+
+    home = tmp_path / "home"
+    signal_file, results_file, closing_file = tmp_path / "signal.json", tmp_path / "results.json", tmp_path / "closing.json"
+    signal_file.write_text(json.dumps([
+        {"player_lookup": "curry", "team_abbr": "GSW", "opponent_team_abbr": "LAL", "recommendation": "OVER",
+         "line_value": 27.5, "system_id": "s", "algorithm_version": "v1", "game_time": "2026-03-01T03:00:00Z",
+         "odds_american": -110, "tier": "ultra", "home": True}]))
+    assert picklock(home, "signal", "load", "--date", "2026-02-28", "--file", str(signal_file))[0] == 0
+    assert picklock(home, "export", "--date", "2026-02-28")[0] == 0
+    status, _, error = picklock(home, "manual", "add", "--date", "2026-02-28", "--player", "santos", "--team", "GSW",
+                                "--opponent", "LAL", "--direction", "under", "--line", "12.5", "--odds", "+125",
+                                "--tier", "high", "--venue", "away", "--export")
+    assert status == 0, error
+    results_file.write_text(json.dumps([{"player_lookup": "curry", "actual_value": 31},
+                                        {"player_lookup": "santos", "actual_value": 14}]))
+    assert picklock(home, "results", "load", "--date", "2026-02-28", "--file", str(results_file),
+                    now="2026-03-01T14:00:00Z")[0] == 0
+    assert picklock(home, "grade", "--date", "2026-02-28", now="2026-03-01T14:00:05Z")[0] == 0
+    closing_file.write_text(json.dumps([
+        {"player_lookup": "curry", "line_value": 28.5, "odds_american": -115, "captured_at": "2026-03-01T02:59:00Z"},
+        {"player_lookup": "santos", "line_value": 12.0, "captured_at": "2026-03-01T02:59:00Z"},
+        {"player_lookup": "nobody", "line_value": 10.5, "captured_at": "2026-03-01T02:59:00Z"}]))
+    status, out, error = picklock(home, "closing", "load", "--date", "2026-02-28", "--file", str(closing_file),
+                                  now="2026-03-01T15:00:00Z")
+    assert status == 0, error
+    assert "loaded 2 closing lines for nba 2026-02-28" in out
+    assert "ignored: 2026-02-28 nobody PTS names no published pick" in out
+    status, out, _ = picklock(home, "status", "--date", "2026-02-28", now="2026-03-01T15:00:00Z")
+    assert "-110" in out and "WIN 31.0 +0.91u clv +1" in out and "+125" in out and "LOSS 14.0 -1.00u clv +0.5" in out
+    day_file = json.loads((home / "bucket" / "v1" / "best-bets" / "2026-02-28.json").read_text())
+    curry = next(p for p in day_file["picks"] if p["player_lookup"] == "curry")
+    assert (curry["odds"], curry["tier"], curry["home"], curry["units"], curry["closing_line"], curry["clv"]) == (
+        -110, "ultra", True, 0.9091, 28.5, 1.0)
+    all_json = json.loads((home / "bucket" / "v1" / "best-bets" / "all.json").read_text())
+    season = all_json["record"]["season"]
+    assert (season["wins"], season["losses"], season["units"], season["priced"], season["roi"]) == (1, 1, -0.09, 2, -0.045)
+    assert (season["clv_avg"], season["clv_beat_pct"], season["clv_count"]) == (0.75, 1.0, 2)
+    assert all_json["date"] == "2026-03-01" and all_json["splits"]["tier"]["high"]["losses"] == 1
