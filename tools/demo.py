@@ -22,35 +22,42 @@ NYY_BOS = "2026-02-28T23:05:00Z"  # MLB, 18:05 Eastern on Feb 28
 LAD_SF = "2026-03-01T02:10:00Z"   # MLB, 21:10 Eastern on Feb 28
 
 
+HOME_TEAMS = {"LAL", "NYK", "BOS", "SF"}  # tonight's hosts (GSW at LAL, BOS at NYK; NYY at BOS, LAD at SF)
+
+
 def signal_row(player, name, team, opponent, direction, line, rank, edge, tip, version, angles=(), stat="PTS",
-               system="catboost_v9"):
+               system="catboost_v9", odds=None, tier=None):
+    """`odds`: the posted American price (None: not priced, and never assumed)."""
     return {
         "player_lookup": player, "player_name": name, "team_abbr": team, "opponent_team_abbr": opponent,
         "game_id": f"20260228_{min(team, opponent)}_{max(team, opponent)}", "game_time": tip,
         "stat": stat, "recommendation": direction, "line_value": line, "edge": edge, "rank": rank,
         "pick_angles": list(angles), "system_id": system, "algorithm_version": version,
+        "odds_american": odds, "tier": tier, "home": team in HOME_TEAMS,
     }
 
 
-def mlb_row(player, name, team, opponent, stat, direction, line, rank, edge, tip, angles=()):
+def mlb_row(player, name, team, opponent, stat, direction, line, rank, edge, tip, angles=(), odds=None):
     return signal_row(player, name, team, opponent, direction, line, rank, edge, tip, "m2.1", angles,
-                      stat=stat, system="mlb_props_v2")
+                      stat=stat, system="mlb_props_v2", odds=odds)
 
 
 RUN_1 = [
-    signal_row("stephencurry", "Stephen Curry", "GSW", "LAL", "OVER", 26.5, 1, 4.1, GSW_LAL, "v9.3", ["home rest edge"]),
-    signal_row("lebronjames", "LeBron James", "LAL", "GSW", "UNDER", 24.5, 2, 3.2, GSW_LAL, "v9.3"),
-    signal_row("jaysontatum", "Jayson Tatum", "BOS", "NYK", "OVER", 27.5, 3, 2.9, BOS_NYK, "v9.3"),
-    signal_row("jalenbrunson", "Jalen Brunson", "NYK", "BOS", "OVER", 25.5, 4, 2.5, BOS_NYK, "v9.3"),
+    signal_row("stephencurry", "Stephen Curry", "GSW", "LAL", "OVER", 26.5, 1, 4.1, GSW_LAL, "v9.3", ["home rest edge"],
+               odds=-115, tier="ultra"),
+    signal_row("lebronjames", "LeBron James", "LAL", "GSW", "UNDER", 24.5, 2, 3.2, GSW_LAL, "v9.3", odds=105, tier="high"),
+    signal_row("jaysontatum", "Jayson Tatum", "BOS", "NYK", "OVER", 27.5, 3, 2.9, BOS_NYK, "v9.3", odds=-110, tier="high"),
+    signal_row("jalenbrunson", "Jalen Brunson", "NYK", "BOS", "OVER", 25.5, 4, 2.5, BOS_NYK, "v9.3", odds=-120),
 ]
-RUN_2 = [  # curry dropped, lebron flipped, tatum refreshed, brown new
-    signal_row("lebronjames", "LeBron James", "LAL", "GSW", "OVER", 24.5, 1, 2.0, GSW_LAL, "v9.4"),
-    signal_row("jaysontatum", "Jayson Tatum", "BOS", "NYK", "OVER", 27.5, 2, 3.6, BOS_NYK, "v9.4", ["pace up"]),
-    signal_row("jalenbrunson", "Jalen Brunson", "NYK", "BOS", "OVER", 25.5, 3, 2.4, BOS_NYK, "v9.4"),
+RUN_2 = [  # curry dropped, lebron flipped, tatum refreshed (and repriced: published odds stay), brown new, unpriced
+    signal_row("lebronjames", "LeBron James", "LAL", "GSW", "OVER", 24.5, 1, 2.0, GSW_LAL, "v9.4", odds=-105),
+    signal_row("jaysontatum", "Jayson Tatum", "BOS", "NYK", "OVER", 27.5, 2, 3.6, BOS_NYK, "v9.4", ["pace up"],
+               odds=-130, tier="ultra"),
+    signal_row("jalenbrunson", "Jalen Brunson", "NYK", "BOS", "OVER", 25.5, 3, 2.4, BOS_NYK, "v9.4", odds=-120),
     signal_row("jaylenbrown", "Jaylen Brown", "BOS", "NYK", "OVER", 22.0, 4, 2.2, BOS_NYK, "v9.4"),
 ]
 RUN_3 = RUN_2 + [  # after the BOS-NYK tip-off: a new pick for that game must be refused
-    signal_row("derrickwhite", "Derrick White", "BOS", "NYK", "OVER", 14.5, 5, 2.1, BOS_NYK, "v9.4"),
+    signal_row("derrickwhite", "Derrick White", "BOS", "NYK", "OVER", 14.5, 5, 2.1, BOS_NYK, "v9.4", odds=-110),
 ]
 RESULTS = [
     {"player_lookup": "stephencurry", "actual_value": 31},  # OVER 26.5: WIN
@@ -60,14 +67,21 @@ RESULTS = [
     {"player_lookup": "guisantos", "actual_value": 15},     # OVER 13.5: WIN
     {"player_lookup": "jalenbrunson", "actual_value": 30},  # voided by the operator: not graded
 ]
+CLOSING = [  # the market's last line before tip-off: CLV = how far the published line beat it
+    {"player_lookup": "stephencurry", "line_value": 27.5, "odds_american": -110, "captured_at": "2026-03-01T01:29:00Z"},
+    {"player_lookup": "jaysontatum", "line_value": 27.0, "odds_american": -110, "captured_at": "2026-03-01T00:29:00Z"},
+    {"player_lookup": "guisantos", "line_value": 14.5, "captured_at": "2026-03-01T01:29:00Z"},
+    {"player_lookup": "jaylenbrown", "line_value": 22.5, "captured_at": "2026-03-01T00:29:00Z"},
+    {"player_lookup": "derrickwhite", "line_value": 14.5, "captured_at": "2026-03-01T00:29:00Z"},  # never published
+]
 
 MLB_RUN_1 = [
-    mlb_row("gerritcole", "Gerrit Cole", "NYY", "BOS", "K", "OVER", 6.5, 1, 1.3, NYY_BOS, ["whiff rate up"]),
-    mlb_row("aaronjudge", "Aaron Judge", "NYY", "BOS", "H", "OVER", 0.5, 2, 0.9, NYY_BOS),
-    mlb_row("shoheiohtani", "Shohei Ohtani", "LAD", "SF", "H", "OVER", 0.5, 3, 0.8, LAD_SF),
+    mlb_row("gerritcole", "Gerrit Cole", "NYY", "BOS", "K", "OVER", 6.5, 1, 1.3, NYY_BOS, ["whiff rate up"], odds=-135),
+    mlb_row("aaronjudge", "Aaron Judge", "NYY", "BOS", "H", "OVER", 0.5, 2, 0.9, NYY_BOS, odds=-210),
+    mlb_row("shoheiohtani", "Shohei Ohtani", "LAD", "SF", "H", "OVER", 0.5, 3, 0.8, LAD_SF, odds=-190),
 ]
 MLB_RUN_2 = MLB_RUN_1 + [  # the same picks and a new one, while MLB is halted
-    mlb_row("yoshinobuyamamoto", "Yoshinobu Yamamoto", "LAD", "SF", "K", "OVER", 5.5, 4, 1.1, LAD_SF),
+    mlb_row("yoshinobuyamamoto", "Yoshinobu Yamamoto", "LAD", "SF", "K", "OVER", 5.5, 4, 1.1, LAD_SF, odds=120),
 ]
 MLB_RESULTS = [
     {"player_lookup": "gerritcole", "stat": "K", "actual_value": 8},         # OVER 6.5: WIN
@@ -162,7 +176,8 @@ def play(home: Path) -> None:
 
     demo.step("13:00 ET", "The operator adds Gui Santos OVER 13.5 (GSW vs LAL) by hand, and runs it twice.")
     manual = ["manual", "add", "--date", GAME_DATE, "--player", "guisantos", "--player-name", "Gui Santos",
-              "--team", "GSW", "--opponent", "LAL", "--direction", "OVER", "--line", "13.5", "--by", "ops@picklock"]
+              "--team", "GSW", "--opponent", "LAL", "--direction", "OVER", "--line", "13.5", "--odds", "+120",
+              "--tier", "high", "--venue", "away", "--by", "ops@picklock"]
     demo.run("2026-02-28T18:00:00Z", *manual, "--export")
     demo.run("2026-02-28T18:01:00Z", *manual, "--export")
     print("    -> the second run changes nothing: no duplicate pick, no new all.json version.")
@@ -199,19 +214,21 @@ def play(home: Path) -> None:
     demo.mlb("2026-03-01T14:00:35Z", "grade", "--date", GAME_DATE)
     print("    -> MLB's all.json moved to Mar 1 too; its record counts in MLB's season 2026, apart from NBA's.")
 
+    demo.step("Mar 1, 09:30 ET", "Closing lines arrive: each graded pick gets its closing line value (CLV).")
+    demo.run("2026-03-01T14:30:00Z", "closing", "load", "--date", GAME_DATE, "--file", demo.file("closing.json", CLOSING))
+    print("    -> Curry bought OVER 26.5, closed 27.5: +1 point of CLV. White was never published: ignored.")
+
     demo.step("Result", "What users see for Feb 28, and the audit trail of every export.")
-    demo.run("2026-03-01T14:01:00Z", "status", "--date", GAME_DATE)
-    demo.mlb("2026-03-01T14:01:00Z", "status", "--date", GAME_DATE)
-    listing = demo.run("2026-03-01T14:01:00Z", "audit", "list", "--date", GAME_DATE)
+    demo.run("2026-03-01T14:31:00Z", "status", "--date", GAME_DATE)
+    demo.mlb("2026-03-01T14:31:00Z", "status", "--date", GAME_DATE)
+    listing = demo.run("2026-03-01T14:31:00Z", "audit", "list", "--date", GAME_DATE)
     exports = [line.split()[0] for line in listing.splitlines() if " published " in line]
-    demo.run("2026-03-01T14:01:00Z", "audit", "diff", exports[0], exports[1])
+    demo.run("2026-03-01T14:31:00Z", "audit", "diff", exports[0], exports[1])
 
     bucket = home / "bucket" / "v1" / "best-bets"
     mlb_bucket = home / "bucket" / "v1" / "mlb" / "best-bets"
     for prefix in ("v1/best-bets", "v1/mlb/best-bets"):
-        record = json.loads(demo.all_json(prefix).read_text())["record"]
-        print(f"\n  {prefix}/all.json season {record['season']}: {record['wins']} won, {record['losses']} lost,"
-              f" {record['pushes']} pushed, {record['voids']} void")
+        print_record(prefix, json.loads(demo.all_json(prefix).read_text()))
     print(f"""
 Done. Everything is on disk under {home}/:
   {bucket}/all.json            what the website reads for NBA (today, Eastern, and the season record)
@@ -224,6 +241,22 @@ Try:  .venv/bin/picklock --home {home} audit list --date {GAME_DATE}
       .venv/bin/picklock --home {home} --sport mlb audit list --date {GAME_DATE}
 Dashboard:  .venv/bin/picklock --home {home} dashboard   then open http://127.0.0.1:8765/?date={GAME_DATE}
             (MLB: http://127.0.0.1:8765/?sport=mlb&date={GAME_DATE})""")
+
+
+def print_record(prefix: str, document: dict) -> None:
+    """The season record as the site shows it: win-loss, units and ROI at the posted odds, CLV."""
+    def percent(value):
+        return "—" if value is None else f"{value:.1%}"
+
+    season, streak = document["record"]["season"], document["streak"]
+    print(f"\n  {prefix}/all.json, season {document['season']}: {season['wins']}-{season['losses']}-{season['pushes']}"
+          f" ({season['voids']} void), {percent(season['pct'])} won")
+    clv = "—" if season["clv_avg"] is None else f"{season['clv_avg']:+.2f}"
+    print(f"    units {season['units']:+.2f} over {season['priced']} priced picks, ROI {percent(season['roi'])};"
+          f" CLV {clv} points on average,"
+          f" beat the close {percent(season['clv_beat_pct'])} of {season['clv_count']}")
+    print(f"    streak {streak['kind'] or '—'}{streak['length']}, best {document['best_streak']['length']} wins;"
+          f" by tier: " + ", ".join(f"{tier} {w['wins']}-{w['losses']}" for tier, w in document["splits"]["tier"].items()))
 
 
 def entry() -> None:
