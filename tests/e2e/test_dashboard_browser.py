@@ -1,8 +1,16 @@
 """The dashboard in a real browser (headless Chromium from Debian, driven by Selenium) on the demo's
-data: the page loads, shows the right picks and badges, the timeline and lineage, the season chart,
-the sport selector and a sport's halt banner; a screenshot is left in artifacts/dashboard.png."""
+data: the page loads, shows the right picks and badges with their odds, units and CLV, the timeline
+and lineage, the season record (windows, streaks, weeks, splits and chart), the sport selector and a
+sport's halt banner; a screenshot is left in artifacts/dashboard.png.
+
+Units and CLV depend on the odds and closing lines the demo posts: the page's text is checked
+against what /api/season and /api/picks answer, formatted as the page formats them."""
 from __future__ import annotations
 
+import json
+import re
+import urllib.request
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -73,6 +81,49 @@ def badge(row: WebElement, kind: str) -> str:
     return row.find_element(By.CSS_SELECTOR, f".badge[class*='{kind}-']").text
 
 
+def api(server, path: str, **params) -> dict:
+    with urllib.request.urlopen(f"{server.url}{path.lstrip('/')}?{urlencode(params)}", timeout=10) as response:
+        return json.load(response)
+
+
+# The page's formats (app.js): "—" for what is not known, a sign on what can be negative.
+DASH = "—"
+UNITS = re.compile(r"^(\+[0-9]+\.[0-9]{2}|-[0-9]+\.[0-9]{2}|0\.00|—)$")
+PERCENT = re.compile(r"^([+-]?[0-9]+\.[0-9]%|—)$")
+
+
+def signed(value: float | None) -> str:
+    return DASH if value is None else f"{'+' if value > 0 else ''}{value + 0.0:.2f}"  # + 0.0: no "-0.00"
+
+
+def percent(share: float | None, sign: bool = False) -> str:
+    return DASH if share is None else f"{'+' if sign and share > 0 else ''}{share * 100 + 0.0:.1f}%"
+
+
+def odds(price: int | None) -> str:
+    return DASH if price is None else f"{'+' if price > 0 else ''}{price}"
+
+
+def wlp(window: dict) -> str:
+    return f"{window['wins']}–{window['losses']}–{window['pushes']}"
+
+
+def window_texts(window: dict) -> list[str]:
+    """A window's cells as the page shows them: W–L–P, pct, units, ROI, CLV, beat %."""
+    return [wlp(window), percent(window["pct"]), signed(window["units"]), percent(window["roi"], sign=True),
+            signed(window["clv_avg"]), percent(window["clv_beat_pct"])]
+
+
+def cells(row: WebElement) -> list[str]:
+    return [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+
+
+def shown_date(iso: str) -> str:
+    """How the page shows a date: "Sat, Feb 28"."""
+    day = date.fromisoformat(iso)
+    return f"{day:%a}, {day:%b} {day.day}"
+
+
 def test_the_page_opens_on_today_eastern_and_the_date_picker_changes_the_date(page):
     browser = page(None)
     assert browser.find_element(By.ID, "date").get_attribute("value") == "2026-03-01"  # the demo's clock
@@ -98,10 +149,25 @@ def test_picks_show_source_status_tipoff_and_result_badges(page):
     assert (badge(curry, "status"), badge(curry, "tipoff"), badge(curry, "result")) == ("locked", "started", "WIN")
 
 
+def test_picks_show_their_odds_units_and_clv_as_the_api_gives_them(page, server):
+    browser = page()
+    headers = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#picks thead th")]
+    assert headers[3:5] == ["PICK", "ODDS"] and headers[-2:] == ["UNITS", "CLV"]  # th are upper-cased by CSS
+    picks = api(server, "/api/picks", date=GAME_DATE)["picks"]
+    for pick in picks:
+        row = row_of(browser, pick["player"])
+        shown = (row.find_element(By.CSS_SELECTOR, "td.odds").text, row.find_element(By.CSS_SELECTOR, "td.units").text,
+                 row.find_element(By.CSS_SELECTOR, "td.clv").text)
+        assert shown == (odds(pick["odds"]), signed(pick["units"]), signed(pick["clv"])), pick["player"]
+        assert re.fullmatch(r"[+-][0-9]{3,6}|—", shown[0]) and UNITS.match(shown[1]) and UNITS.match(shown[2]), shown
+    # Not graded, so no units whatever its odds: the pick an operator voided.
+    assert row_of(browser, "Jalen Brunson").find_element(By.CSS_SELECTOR, "td.units").text == DASH
+
+
 def test_the_timeline_shows_the_export_that_locked_picks(page):
     browser = page()
     exports = browser.find_elements(By.CSS_SELECTOR, "#timeline > li.export")
-    assert len(exports) == 7
+    assert len(exports) == 8  # the last: the closing lines, loaded after grading
     locked = [change for change in exports[1].find_elements(By.CSS_SELECTOR, ".change")
               if change.find_element(By.CSS_SELECTOR, ".badge").text == "locked"]
     assert [chip.text for chip in locked[0].find_elements(By.CSS_SELECTOR, ".chip")] == ["LeBron James", "Stephen Curry"]
@@ -115,10 +181,11 @@ def test_clicking_a_pick_shows_its_lineage_and_the_season_chart_is_drawn(page):
     wait_for(browser, lineage.is_displayed)
     assert "catboost_v9 v9.3" in lineage.text
     changes = [row.find_elements(By.TAG_NAME, "td")[1].text for row in lineage.find_elements(By.CSS_SELECTOR, "tbody tr")]
-    assert changes == ["published", "locked", "graded"]
+    assert changes == ["published", "locked", "graded", "closing_line"]
 
     season = browser.find_element(By.ID, "season")
     assert season.find_element(By.CSS_SELECTOR, ".record strong").text == "2–1–1"
+    assert "2 void · 66.7% of decided picks won · season 2025-26" in season.find_element(By.CSS_SELECTOR, ".record").text
     bars = season.find_elements(By.CSS_SELECTOR, "svg.chart rect")
     assert sorted(bar.get_attribute("class") for bar in bars) == ["bar-losses", "bar-pushes", "bar-voids", "bar-wins"]
 
@@ -127,6 +194,97 @@ def test_clicking_a_pick_shows_its_lineage_and_the_season_chart_is_drawn(page):
     browser.set_window_size(1280, browser.execute_script(
         "return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight"))
     assert browser.save_screenshot(str(SCREENSHOT))
+
+
+def test_the_season_record_shows_its_windows_as_the_api_gives_them(page, server):
+    browser = page()
+    record = api(server, "/api/season", date=GAME_DATE)["record"]
+    table = browser.find_element(By.CSS_SELECTOR, "#season table.windows")
+    assert [cell.text for cell in table.find_elements(By.CSS_SELECTOR, "thead th")] == [
+        "WINDOW", "W–L–P", "PCT", "UNITS", "ROI", "CLV", "BEAT"]
+    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert [(row.get_attribute("data-window"), row.find_element(By.TAG_NAME, "th").text) for row in rows] == [
+        ("season", "Season"), ("month", "Month"), ("week", "Week"), ("last_10", "Last 10")]
+    # The demo's win-loss: every window holds the one graded day, 2 won, 1 lost, 1 pushed.
+    assert [cells(row)[:2] for row in rows] == [["2–1–1", "66.7%"]] * 4
+    for row in rows:
+        shown = cells(row)
+        assert shown == window_texts(record[row.get_attribute("data-window")]), shown
+        assert UNITS.match(shown[2]) and PERCENT.match(shown[3]) and UNITS.match(shown[4]) and PERCENT.match(shown[5])
+    season_units = rows[0].find_element(By.CSS_SELECTOR, "td.units")
+    assert season_units.get_attribute("title") == f"over {record['season']['priced']} priced picks"
+    assert rows[0].find_element(By.CSS_SELECTOR, "td.wlp").get_attribute("title") == "2 void"
+    assert rows[3].find_element(By.CSS_SELECTOR, "td.wlp").get_attribute("title") == "0 void"
+
+
+def test_the_season_record_shows_the_streaks_and_the_weeks_days_as_badges(page, server):
+    browser = page()
+    season = api(server, "/api/season", date=GAME_DATE)
+    streaks = browser.find_element(By.CSS_SELECTOR, "#season .streaks")
+    # Tatum lost, Brown pushed, then Curry and Santos won.
+    current = streaks.find_element(By.CSS_SELECTOR, ".streak .badge")
+    assert (current.text, current.get_attribute("class")) == ("W2", "badge streak-W")
+    best = streaks.find_element(By.CSS_SELECTOR, ".best-streak")
+    assert best.text == f"2 wins in a row: {shown_date(GAME_DATE)}" == "2 wins in a row: Sat, Feb 28"
+    assert [t.get_attribute("datetime") for t in best.find_elements(By.TAG_NAME, "time")] == [GAME_DATE]
+
+    [week] = browser.find_elements(By.CSS_SELECTOR, "#season .weeks > li.week")
+    assert week.get_attribute("data-week-start") == "2026-02-23"
+    head = week.find_element(By.CSS_SELECTOR, ".week-head")
+    assert head.find_element(By.CSS_SELECTOR, "time").text == "Mon, Feb 23"
+    assert head.find_element(By.CSS_SELECTOR, ".wlp").text == "2–1–1"
+    assert head.find_element(By.CSS_SELECTOR, ".units").text == f"{signed(season['weeks'][0]['record']['units'])} u"
+    [day] = week.find_elements(By.CSS_SELECTOR, ".days > li.day")
+    assert (day.get_attribute("data-date"), day.find_element(By.TAG_NAME, "time").text) == (GAME_DATE, "Sat, Feb 28")
+    status = day.find_element(By.CSS_SELECTOR, ".badge")
+    assert (status.text, status.get_attribute("class")) == ("split", "badge day-split")
+    assert day.find_element(By.CSS_SELECTOR, ".wl").text == "2–1"
+    # Its picks in the tooltip, in the order played, with their odds, result and units.
+    tooltip = day.get_attribute("title").split("\n")
+    picks = season["weeks"][0]["days"][0]["picks"]
+    assert tooltip == [
+        f"{p['player']} {p['stat']} {p['direction']} {p['line']:g} ({odds(p['odds'])}): {p['result'] or 'pending'}"
+        + ("" if p["units"] is None else f" {signed(p['units'])} u") for p in picks]
+    assert [line.split(" (")[0] for line in tooltip] == [
+        "Jalen Brunson PTS OVER 25.5", "Jayson Tatum PTS OVER 27.5", "Jaylen Brown PTS OVER 22",
+        "LeBron James PTS UNDER 24.5", "Stephen Curry PTS OVER 26.5", "Gui Santos PTS OVER 13.5"]
+    assert [line.split("): ")[1].split(" ")[0] for line in tooltip] == ["VOID", "LOSS", "PUSH", "VOID", "WIN", "WIN"]
+    # Each status has a colour: the badge is not the plain grey of an unknown one.
+    colours = {kind: browser.execute_script(
+        "const b = document.querySelector(`#season .legend .day-${arguments[0]}`);"
+        "return getComputedStyle(b).backgroundColor;", kind) for kind in ("pending", "sweep", "miss", "split", "void")}
+    assert len(set(colours.values())) == 5, colours
+
+
+def test_the_season_record_shows_its_splits(page, server):
+    browser = page()
+    splits = api(server, "/api/season", date=GAME_DATE)["splits"]
+    tables = browser.find_elements(By.CSS_SELECTOR, "#season table.split")
+    assert [(t.get_attribute("data-split"), t.find_element(By.CSS_SELECTOR, "thead th").text) for t in tables] == [
+        ("stat", "BY STAT"), ("source", "BY SOURCE"), ("tier", "BY TIER"), ("system_id", "BY SYSTEM")]
+    shown = {table.get_attribute("data-split"): {
+        row.get_attribute("data-value"): [row.find_element(By.TAG_NAME, "th").text, *cells(row)]
+        for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")} for table in tables}
+    assert {split: {value: row[1] for value, row in rows.items()} for split, rows in shown.items()
+            if split != "tier"} == {
+        "stat": {"PTS": "2–1–1"},
+        "source": {"algorithm": "1–1–1", "manual": "1–0–0"},
+        "system_id": {"catboost_v9": "1–1–1", "manual": "1–0–0"},
+    }
+    assert shown == {split: {value: [value, *window_texts(window)] for value, window in values.items()}
+                     for split, values in splits.items()}
+
+
+def test_a_season_without_picks_shows_dashes_not_zeros_divided(page, server):
+    """The day before the demo's game day: nothing published in the season yet."""
+    browser = page("2026-02-27")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#season table.windows tbody tr")
+    assert [cells(row) for row in rows] == [["0–0–0", DASH, "0.00", DASH, DASH, DASH]] * 4
+    streaks = browser.find_element(By.CSS_SELECTOR, "#season .streaks")
+    assert [dd.text for dd in streaks.find_elements(By.TAG_NAME, "dd")] == [DASH, DASH]
+    assert browser.find_elements(By.CSS_SELECTOR, "#season .weeks") == []
+    assert "no week with picks yet" in browser.find_element(By.ID, "season").text
+    assert "no graded day yet" in browser.find_element(By.ID, "season").text
 
 
 def select_sport(browser, sport: str) -> None:
@@ -145,8 +303,8 @@ def test_selecting_a_halted_sport_shows_its_halt_banner_and_nba_shows_none(page,
 
     select_sport(browser, "mlb")
     assert halt.is_displayed()
-    # "since Mar 1, 9:01 AM ET": the halt's instant, 14:01 UTC, in Eastern time
-    assert halt.text.startswith("MLB publishing halted since Mar 1, 9:01"), halt.text
+    # "since Mar 1, 9:31 AM ET": the halt's instant, 14:31 UTC, in Eastern time
+    assert halt.text.startswith("MLB publishing halted since Mar 1, 9:31"), halt.text
     assert halt.text.endswith(" ET: bad stretch"), halt.text
     assert browser.find_element(By.ID, "sport-name").text == "MLB"
     assert browser.current_url.endswith(f"?sport=mlb&date={GAME_DATE}")  # the date stays, the sport is MLB's

@@ -31,7 +31,7 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 APT_PACKAGES = ("chromium", "chromium-driver")
 APT_TIMEOUT_SECONDS = 900
 # The demo's last step: its game date has been graded and all.json shows the next day.
-DEMO_NOW = "2026-03-01T14:01:00Z"
+DEMO_NOW = "2026-03-01T14:31:00Z"  # just after the demo's last export (closing lines)
 CHROME_FLAGS = (
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",

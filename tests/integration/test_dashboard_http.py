@@ -77,7 +77,7 @@ def by_player(picks) -> dict[str, dict]:
 # ---------------------------------------------------------------- JSON endpoints
 
 def test_today_is_the_eastern_date_of_the_configured_clock(server):
-    assert get(server, "/api/today") == {"date": "2026-03-01", "now": "2026-03-01T14:01:00.000Z", "sport": "nba",
+    assert get(server, "/api/today") == {"date": "2026-03-01", "now": "2026-03-01T14:31:00.000Z", "sport": "nba",
                                          "sports": SPORTS, "halt_active": False, "halt_reason": None,
                                          "halt_since": None}
 
@@ -94,9 +94,12 @@ def test_picks_of_the_demo_date(server):
 def test_timeline_of_the_demo_date(server):
     exports = get(server, "/api/timeline", date=GAME_DATE)["exports"]
     curry = by_player(get(server, "/api/picks", date=GAME_DATE)["picks"])["Stephen Curry"]["pick_id"]
-    assert [e["outcome"] for e in exports].count("published") == 5
+    assert [e["outcome"] for e in exports].count("published") == 6
     assert curry in exports[1]["changes"]["locked"]
     assert "late_pick_refused" in [event["kind"] for event in exports[5]["events"]]
+    # grading, then the closing lines loaded after it: a re-export that refreshes the picks they close
+    assert [e["trigger"] for e in exports[6:]] == ["post_grading", "post_grading"]
+    assert curry in exports[6]["changes"]["graded"] and curry in exports[7]["changes"]["refreshed"]
 
 
 def test_lineage_of_the_voided_pick(server):
@@ -107,18 +110,120 @@ def test_lineage_of_the_voided_pick(server):
     assert lineage["history"][-1]["detail"] == "ruled out (ankle)"
 
 
+WINDOW_KEYS = {"wins", "losses", "pushes", "voids", "total", "pct", "units", "priced", "roi", "clv_avg",
+               "clv_beat_pct", "clv_count"}
+
+
+def wlpv(window: dict) -> tuple[int, int, int, int]:
+    return window["wins"], window["losses"], window["pushes"], window["voids"]
+
+
+def assert_window(window: dict) -> None:
+    """A window's shape, and its units and CLV consistent with its counts (whatever odds and
+    closing lines the demo posts)."""
+    assert set(window) == WINDOW_KEYS, window
+    assert window["total"] == window["wins"] + window["losses"] + window["pushes"]
+    decided = window["wins"] + window["losses"]
+    assert window["pct"] == (round(window["wins"] / decided, 3) if decided else None)
+    assert isinstance(window["units"], (int, float)) and round(window["units"], 2) == window["units"]
+    assert 0 <= window["priced"] <= window["total"] and 0 <= window["clv_count"] <= window["total"]
+    if window["priced"] == 0:
+        assert (window["units"], window["roi"]) == (0, None)
+    assert (window["clv_avg"] is None) == (window["clv_beat_pct"] is None) == (window["clv_count"] == 0)
+
+
 def test_season_of_the_demo_date(server):
     season = get(server, "/api/season", date=GAME_DATE)
-    assert (season["wins"], season["losses"], season["pushes"], season["voids"]) == (2, 1, 1, 1)
-    assert [day["date"] for day in season["by_day"]] == [GAME_DATE]
+    assert set(season) == {"date", "season", "record", "streak", "best_streak", "weeks", "splits", "total_today",
+                           "total_picks", "graded", "voided"}
+    assert (season["date"], season["season"]) == (GAME_DATE, "2025-26")
+    record = season["record"]
+    assert set(record) == {"season", "month", "week", "last_10", "wins", "losses", "pushes", "voids", "pct", "by_day"}
+    for name in ("season", "month", "week", "last_10"):
+        assert_window(record[name])
+    # Curry and Santos won, Tatum lost, Brown pushed; LeBron did not play and Brunson was voided
+    # by an operator: both are voids in the record (a withdrawn pick neither won nor lost).
+    assert wlpv(record["season"]) == wlpv(record["month"]) == wlpv(record["week"]) == (2, 1, 1, 2)
+    assert wlpv(record["last_10"]) == (2, 1, 1, 0)  # the last ten settled picks: no void among them
+    assert (record["wins"], record["losses"], record["pushes"], record["voids"], record["pct"]) == (2, 1, 1, 2, 0.667)
+    assert record["by_day"] == [{"date": GAME_DATE, "wins": 2, "losses": 1, "pushes": 1, "voids": 2}]
+    # Tatum lost, Brown pushed, then Curry and Santos won: a streak of two wins, on the demo date.
+    assert season["streak"] == {"kind": "W", "length": 2}
+    assert season["best_streak"] == {"length": 2, "start": GAME_DATE, "end": GAME_DATE}
+    assert (season["total_today"], season["total_picks"], season["graded"], season["voided"]) == (4, 4, 4, 2)
+
+
+def test_season_weeks_of_the_demo_date_carry_each_pick_as_published(server):
+    season = get(server, "/api/season", date=GAME_DATE)
+    [week] = season["weeks"]
+    assert week["week_start"] == "2026-02-23"  # the Monday of Saturday Feb 28
+    assert_window(week["record"])
+    assert wlpv(week["record"]) == (2, 1, 1, 2)
+    [day] = week["days"]
+    assert (day["date"], day["status"], wlpv(day["record"])) == (GAME_DATE, "split", (2, 1, 1, 2))
+    picks = by_player(get(server, "/api/picks", date=GAME_DATE)["picks"])
+    assert {pick["player"]: pick["result"] for pick in day["picks"]} == {
+        "Jayson Tatum": "LOSS", "Jaylen Brown": "PUSH", "Stephen Curry": "WIN", "LeBron James": "VOID",
+        "Gui Santos": "WIN", "Jalen Brunson": "VOID"}
+    for compact in day["picks"]:
+        pick = picks[compact["player"]]
+        assert set(compact) == {"player", "stat", "direction", "line", "odds", "result", "units"}
+        assert (compact["stat"], compact["direction"], compact["line"], compact["odds"]) == (
+            pick["stat"], pick["direction"], pick["line"], pick["odds"])
+        # an operator's void is a VOID at the record: its stake returned when it was priced
+        assert compact["units"] == (pick["units"] if pick["status"] != "voided" else
+                                    None if pick["odds"] is None else 0.0)
+
+
+def test_season_units_and_clv_add_up_from_the_picks(server):
+    """Whatever odds and closing lines the demo posts, the season's units and CLV are those of
+    its settled picks."""
+    season = get(server, "/api/season", date=GAME_DATE)["record"]["season"]
+    settled = [pick for pick in get(server, "/api/picks", date=GAME_DATE)["picks"]
+               if pick["status"] != "voided" and pick["result"] in ("WIN", "LOSS", "PUSH")]
+    priced = [pick for pick in settled if pick["odds"] is not None and pick["units"] is not None]
+    closed = [pick["clv"] for pick in settled if pick["clv"] is not None]
+    assert season["priced"] == len(priced)
+    assert season["units"] == pytest.approx(round(sum(pick["units"] for pick in priced), 2))
+    assert season["clv_count"] == len(closed)
+    if closed:
+        assert season["clv_avg"] == pytest.approx(round(sum(closed) / len(closed), 2))
+        assert season["clv_beat_pct"] == pytest.approx(round(sum(clv > 0 for clv in closed) / len(closed), 3))
+    for pick in get(server, "/api/picks", date=GAME_DATE)["picks"]:
+        assert {"odds", "tier", "home", "units", "closing_line", "clv"} <= set(pick)
+        assert pick["odds"] is None or (isinstance(pick["odds"], int) and abs(pick["odds"]) >= 100)
+
+
+def test_season_splits_of_the_demo_date(server):
+    splits = get(server, "/api/season", date=GAME_DATE)["splits"]
+    assert set(splits) == {"stat", "source", "tier", "system_id"}
+    for values in splits.values():
+        for window in values.values():
+            assert_window(window)
+        # every split partitions the season
+        assert tuple(map(sum, zip(*(wlpv(w) for w in values.values())))) == (2, 1, 1, 2)
+    assert {value: wlpv(w) for value, w in splits["stat"].items()} == {"PTS": (2, 1, 1, 2)}
+    assert {value: wlpv(w) for value, w in splits["source"].items()} == {
+        "algorithm": (1, 1, 1, 2), "manual": (1, 0, 0, 0)}
+    assert {value: wlpv(w) for value, w in splits["system_id"].items()} == {
+        "catboost_v9": (1, 1, 1, 2), "manual": (1, 0, 0, 0)}
+
+
+def test_season_the_day_after_has_no_month_yet(server):
+    """Mar 1, the demo's today: nothing published yet, so March is empty but the week is not."""
+    season = get(server, "/api/season", date="2026-03-01")
+    assert wlpv(season["record"]["month"]) == (0, 0, 0, 0) and season["record"]["month"]["pct"] is None
+    assert wlpv(season["record"]["week"]) == wlpv(season["record"]["season"]) == (2, 1, 1, 2)
+    assert [week["week_start"] for week in season["weeks"]] == ["2026-02-23"]
+    assert season["total_today"] == 0
 
 
 # ---------------------------------------------------------------- one sport at a time
 
 def test_sport_mlb_answers_with_mlbs_halt_and_nba_is_unaffected(server, mlb):
     assert get(server, "/api/today", sport="mlb") == {
-        "date": MLB_DATE, "now": "2026-03-01T14:01:00.000Z", "sport": "mlb", "sports": SPORTS,
-        "halt_active": True, "halt_reason": "bad stretch", "halt_since": "2026-03-01T14:01:00.000Z"}
+        "date": MLB_DATE, "now": "2026-03-01T14:31:00.000Z", "sport": "mlb", "sports": SPORTS,
+        "halt_active": True, "halt_reason": "bad stretch", "halt_since": "2026-03-01T14:31:00.000Z"}
     nba = get(server, "/api/today")
     assert (nba["sport"], nba["halt_active"], nba["halt_since"]) == ("nba", False, None)
     assert get(server, "/api/today", sport="nba") == nba
@@ -130,10 +235,11 @@ def test_sport_mlb_answers_with_mlbs_picks_timeline_lineage_and_season(server, m
     assert get(server, "/api/picks", date=MLB_DATE)["picks"] == []  # NBA's Mar 1: nothing published
 
     # The demo's MLB grading exported Mar 1 first, with nothing to publish; the fixture's two
-    # exports ran at the demo's fixed clock, so the timeline may list either of them first.
+    # exports ran at the demo's fixed clock, so the timeline may list either of them first, and
+    # each export's changes are against the one listed before it: the first of the two adds Judge.
     exports = get(server, "/api/timeline", date=MLB_DATE, sport="mlb")["exports"]
-    added = {e["trigger"]: e["changes"]["added"] for e in exports}
-    assert added == {"post_grading": [], "signal_updated": [judge["pick_id"]], "manual": []}
+    assert exports[0]["trigger"] == "post_grading" and sorted(e["trigger"] for e in exports[1:]) == ["manual", "signal_updated"]
+    assert [e["changes"]["added"] for e in exports] == [[], [judge["pick_id"]], []]
     lineage = get(server, "/api/lineage", pick_id=judge["pick_id"], sport="mlb")
     assert (lineage["system_id"], [row["change"] for row in lineage["history"]]) == ("mlb_v1", ["published"])
     status, _, _ = request(server, "GET", f"/api/lineage?{urlencode({'pick_id': judge['pick_id']})}")
@@ -176,6 +282,13 @@ def test_serves_the_page(server, path, content_type):
     status, headers, body = request(server, "GET", path)
     assert (status, headers["Content-Type"]) == (200, content_type)
     assert headers["Content-Security-Policy"] == "default-src 'self'"
+
+
+def test_the_script_sets_text_never_markup(server):
+    """Names, notes and reasons come from operators: the page builds elements and sets text."""
+    _, _, script = request(server, "GET", "/app.js")
+    for sink in (b"innerHTML", b"outerHTML", b"insertAdjacentHTML", b"document.write", b"eval(", b"new Function"):
+        assert sink not in script, sink
 
 
 @pytest.mark.parametrize("path", ["/nothing.html", "/../pyproject.toml", "/%2e%2e/pyproject.toml", "/api/"])

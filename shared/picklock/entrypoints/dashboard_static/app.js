@@ -29,6 +29,13 @@ const at = (instant) => (instant ? `${EASTERN.format(new Date(instant))} ET` : "
 const badge = (kind, value) => el("span", { class: `badge ${kind}-${value}` }, value);
 const orDash = (value) => (value === null || value === undefined ? "—" : String(value));
 const sportName = (id) => id.toUpperCase();
+const missing = (value) => value === null || value === undefined;
+// Numbers as the site shows them: a sign on what can be negative, "—" for what is not known.
+const signed = (value, digits = 2) => (missing(value) ? "—" : `${value > 0 ? "+" : ""}${value.toFixed(digits)}`);
+const percent = (share) => (missing(share) ? "—" : `${(share * 100).toFixed(1)}%`);
+const signedPercent = (share) => (missing(share) ? "—" : `${share > 0 ? "+" : ""}${(share * 100).toFixed(1)}%`);
+const odds = (price) => (missing(price) ? "—" : `${price > 0 ? "+" : ""}${price}`);
+const wlp = (tally) => `${tally.wins}–${tally.losses}–${tally.pushes}`;
 
 async function getJSON(path, params = {}) {
   const response = await fetch(`${path}?${new URLSearchParams(params)}`);
@@ -116,12 +123,16 @@ function pickRow(pick) {
     el("td", {}, el("strong", { class: "player" }, pick.player), el("div", { class: "muted" }, `${pick.team} vs ${pick.opponent}`)),
     el("td", {}, pick.stat),
     el("td", {}, `${pick.direction} ${pick.line}`),
+    el("td", { class: "num odds" }, odds(pick.odds)),
     el("td", { class: "num" }, orDash(pick.edge)),
     el("td", { class: "num" }, orDash(pick.signal_rank)),
     el("td", {}, badge("source", pick.source)),
     el("td", {}, badge("status", pick.status), pick.void_reason && el("div", { class: "reason" }, pick.void_reason)),
     el("td", {}, badge("tipoff", pick.tipoff), el("div", { class: "muted" }, at(pick.game_time))),
     el("td", {}, resultCell(pick)),
+    el("td", { class: "num units" }, signed(pick.units)),
+    el("td", { class: "num clv", title: missing(pick.closing_line) ? "no closing line yet" : `closed at ${pick.closing_line}` },
+      signed(pick.clv)),
   );
 }
 
@@ -202,15 +213,93 @@ function renderLineage(pick) {
 
 // ------------------------------------------------------------------------------------ season
 
-function renderSeason(record) {
-  const decided = record.pct === null ? "no decided pick yet" : `${(record.pct * 100).toFixed(1)}% of decided picks won`;
+const DAY = new Intl.DateTimeFormat("en-US", { timeZone: "UTC", weekday: "short", month: "short", day: "numeric" });
+const WINDOWS = [["season", "Season"], ["month", "Month"], ["week", "Week"], ["last_10", "Last 10"]];
+const SPLITS = [["stat", "By stat"], ["source", "By source"], ["tier", "By tier"], ["system_id", "By system"]];
+const DAY_STATUSES = ["sweep", "split", "miss", "void", "pending"];
+// A window's columns: header, the cell's text, its class, its tooltip.
+const WINDOW_COLUMNS = [
+  ["W–L–P", wlp, "wlp", (w) => `${w.voids} void`],
+  ["Pct", (w) => percent(w.pct), "num pct", () => "wins / (wins + losses)"],
+  ["Units", (w) => signed(w.units), "num units", (w) => `over ${w.priced} priced picks`],
+  ["ROI", (w) => signedPercent(w.roi), "num roi", () => "units / priced wins and losses"],
+  ["CLV", (w) => signed(w.clv_avg), "num clv", (w) => `mean closing line value over ${w.clv_count} picks`],
+  ["Beat", (w) => percent(w.clv_beat_pct), "num beat", () => "picks that beat the closing line"],
+];
+
+// A date (YYYY-MM-DD) shown as "Sat, Feb 28", its ISO form in the datetime attribute.
+const dateTag = (iso) => el("time", { datetime: iso }, DAY.format(new Date(`${iso}T12:00:00Z`)));
+
+function renderSeason(data) {
+  const record = data.record;
+  const decided = record.pct === null ? "no decided pick yet" : `${percent(record.pct)} of decided picks won`;
   $("season").replaceChildren(
     el("p", { class: "record" },
-      el("strong", {}, `${record.wins}–${record.losses}–${record.pushes}`), ` (W–L–P), ${record.voids} void · ${decided}`,
-      el("span", { class: "muted" }, ` · season ${record.season}`)),
-    record.by_day.length ? seasonChart(record.by_day) : el("p", { class: "muted" }, "no graded day yet"),
-    el("p", { class: "legend" }, ...RESULT_KINDS.map((kind) => el("span", {}, el("i", { class: `swatch bar-${kind}` }), kind))),
+      el("strong", {}, wlp(record)), ` (W–L–P), ${record.voids} void · ${decided}`,
+      el("span", { class: "muted" }, ` · season ${data.season} · ${data.total_picks} picks, ${data.graded} graded, ${data.voided} voided`)),
+    el("div", { class: "season-grid" },
+      el("div", {},
+        windowsTable(record),
+        streaks(data.streak, data.best_streak),
+        record.by_day.length ? seasonChart(record.by_day) : el("p", { class: "muted" }, "no graded day yet"),
+        el("p", { class: "legend" }, ...RESULT_KINDS.map((kind) => el("span", {}, el("i", { class: `swatch bar-${kind}` }), kind)))),
+      el("div", {},
+        el("h3", {}, "Recent weeks"),
+        data.weeks.length ? el("ol", { class: "weeks" }, ...data.weeks.map(weekItem)) : el("p", { class: "muted" }, "no week with picks yet"),
+        el("p", { class: "legend" }, ...DAY_STATUSES.map((status) => el("span", { class: `badge day-${status}` }, status))))),
+    el("h3", {}, "Splits"),
+    el("div", { class: "splits" }, ...SPLITS.map(([split, title]) => splitTable(split, title, data.splits[split]))),
   );
+}
+
+function windowCells(tally) {
+  return WINDOW_COLUMNS.map(([, text, kind, title]) => el("td", { class: kind, title: title(tally) }, text(tally)));
+}
+
+function windowsTable(record) {
+  return el("table", { class: "windows" },
+    el("thead", {}, el("tr", {}, el("th", {}, "Window"), ...WINDOW_COLUMNS.map(([head, , kind]) => el("th", { class: kind }, head)))),
+    el("tbody", {}, ...WINDOWS.map(([name, label]) => el("tr", { dataset: { window: name } },
+      el("th", { scope: "row" }, label), ...windowCells(record[name])))));
+}
+
+function streaks(streak, best) {
+  return el("dl", { class: "streaks" },
+    el("dt", {}, "Current streak"),
+    el("dd", { class: "streak" }, streak.kind
+      ? el("span", { class: `badge streak-${streak.kind}` }, `${streak.kind}${streak.length}`)
+      : "—"),
+    el("dt", {}, "Best streak"),
+    el("dd", { class: "best-streak" }, best.length
+      ? el("span", {}, `${best.length} win${best.length === 1 ? "" : "s"} in a row: `, dateTag(best.start),
+        ...(best.end === best.start ? [] : [" – ", dateTag(best.end)]))
+      : "—"),
+  );
+}
+
+function weekItem(week) {
+  return el("li", { class: "week", dataset: { weekStart: week.week_start } },
+    el("div", { class: "week-head" },
+      el("span", {}, "Week of ", dateTag(week.week_start)),
+      el("span", { class: "wlp" }, wlp(week.record)),
+      el("span", { class: "units", title: `over ${week.record.priced} priced picks` }, `${signed(week.record.units)} u`)),
+    el("ul", { class: "days" }, ...week.days.map((entry) => el("li", {
+      class: "day", dataset: { date: entry.date, status: entry.status },
+      title: entry.picks.map((pick) => `${pick.player} ${pick.stat} ${pick.direction} ${pick.line} (${odds(pick.odds)}): ${pick.result || "pending"}${missing(pick.units) ? "" : ` ${signed(pick.units)} u`}`).join("\n"),
+    },
+      dateTag(entry.date),
+      el("span", { class: `badge day-${entry.status}` }, entry.status),
+      el("span", { class: "wl" }, `${entry.record.wins}–${entry.record.losses}`)))),
+  );
+}
+
+function splitTable(split, title, values) {
+  const rows = Object.entries(values);
+  return el("table", { class: "split", dataset: { split } },
+    el("thead", {}, el("tr", {}, el("th", {}, title), ...WINDOW_COLUMNS.map(([head, , kind]) => el("th", { class: kind }, head)))),
+    el("tbody", {}, ...(rows.length
+      ? rows.map(([value, tally]) => el("tr", { dataset: { value } }, el("th", { scope: "row" }, value), ...windowCells(tally)))
+      : [el("tr", {}, el("td", { class: "muted", colspan: String(WINDOW_COLUMNS.length + 1) }, "none yet"))])));
 }
 
 function seasonChart(days) {
