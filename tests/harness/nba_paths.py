@@ -15,3 +15,7 @@ def date_file_name(game_date: date) -> str:
 
 def snapshot_name(game_date: date, export_id: str) -> str:
     return NBA.snapshot_name(game_date, export_id)
+
+
+def index_name(game_date: date) -> str:
+    return NBA.index_name(game_date)

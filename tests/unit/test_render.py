@@ -12,6 +12,7 @@ from picklock.domain.halts import RUNNING
 from tests.harness.nba_paths import NBA
 
 from picklock.domain.calendar import format_instant
+from picklock.domain.chain import Link, sign
 from picklock.domain.record import DayTally, SeasonRecord, season_record
 from picklock.domain.render import (
     PublishedDocument, all_json_document, content_hash, date_document, diff_documents, pick_from_json,
@@ -39,7 +40,7 @@ def test_date_document_matches_its_schema():
     picks = _varied_picks()
     assert {p.status for p in picks} == {"active", "locked", "voided"}
     assert {p.result for p in picks} == {"WIN", "PUSH", "VOID", None}
-    document = date_document("nba", GAME_DATE, picks, export_id="e1", generated_at=at(8))
+    document = sign(date_document("nba", GAME_DATE, picks, export_id="e1", generated_at=at(8)), Link(None, 1))
     assert_valid("date-file", document)
     assert_valid("date-file", json.loads(to_text(document)))
 
@@ -47,14 +48,14 @@ def test_date_document_matches_its_schema():
 def test_all_json_document_matches_its_schema():
     picks = _varied_picks()
     record = season_record("2025-26", GAME_DATE, {}, DayTally.of(GAME_DATE, picks))
-    document = all_json_document("nba", GAME_DATE, picks, record, RUNNING, export_id="e1", generated_at=at(8))
+    document = all_json_document("nba", GAME_DATE, picks, record, RUNNING, None, export_id="e1", generated_at=at(8))
     assert_valid("all", document)
     assert (document["season"], document["record"]["season"]["wins"]) == ("2025-26", 1)
 
 
 def test_empty_documents_match_their_schemas():
-    assert_valid("date-file", date_document("nba", GAME_DATE, (), export_id="e", generated_at=START))
-    assert_valid("all", all_json_document("nba", GAME_DATE, (), SeasonRecord("2025-26", GAME_DATE), RUNNING, export_id="e", generated_at=START))
+    assert_valid("date-file", sign(date_document("nba", GAME_DATE, (), export_id="e", generated_at=START), Link("0" * 64, 7)))
+    assert_valid("all", all_json_document("nba", GAME_DATE, (), SeasonRecord("2025-26", GAME_DATE), RUNNING, None, export_id="e", generated_at=START))
 
 
 @pytest.mark.parametrize("field, bad", [
@@ -105,7 +106,7 @@ def test_published_document_reads_picks_of_either_file():
     picks = _varied_picks()
     per_date = PublishedDocument.parse(to_text(date_document("nba", GAME_DATE, picks, export_id="e1", generated_at=START)))
     all_json = PublishedDocument.parse(to_text(all_json_document(
-        "nba", GAME_DATE, picks, SeasonRecord("2025-26", GAME_DATE), RUNNING, export_id="e2", generated_at=START)))
+        "nba", GAME_DATE, picks, SeasonRecord("2025-26", GAME_DATE), RUNNING, None, export_id="e2", generated_at=START)))
     assert per_date.picks() == all_json.picks()
     assert render_picks(per_date.picks()) == render_picks(picks)
     assert (per_date.export_id, per_date.game_date) == ("e1", GAME_DATE)

@@ -9,7 +9,7 @@ import pytest
 
 from picklock.service_layer.ports import PreconditionFailed
 from picklock.service_layer.services import ExportConflict, InvalidCommand
-from tests.harness.nba_paths import ALL_JSON, date_file_name, snapshot_name
+from tests.harness.nba_paths import ALL_JSON, date_file_name, index_name, snapshot_name
 
 from builders import (
     CRASH_POINTS, GAME_DATE, START, TIPOFF, Crash, add, assert_every_version_audited, assert_monotonic, assert_one_live_per_key,
@@ -47,7 +47,8 @@ def test_export_writes_the_ledger_before_the_files_and_the_audit_last():
             patched(store, "append_audit", lambda m: recording("audit", m)), \
             patched(publisher, "write", lambda m: recording("write", m)):
         report = service.export(GAME_DATE, "signal_updated")
-    assert steps == ["ledger", DATE_FILE, snapshot_name(GAME_DATE, report.plan.export_id), ALL_JSON, "audit"]
+    assert steps == ["ledger", DATE_FILE, snapshot_name(GAME_DATE, report.plan.export_id), index_name(GAME_DATE),
+                     ALL_JSON, "audit"]
 
 
 def test_every_pick_in_a_written_file_is_in_the_ledger_at_the_moment_of_writing():
@@ -58,7 +59,8 @@ def test_every_pick_in_a_written_file_is_in_the_ledger_at_the_moment_of_writing(
     def checking(method):
         def wrapper(name, text, *, if_generation_match):
             ledger_ids = {row.pick.pick_id for row in store.ledger}
-            assert ids(entries(text)) <= ledger_ids, f"{name} written before its locks"
+            if "/ledger/" not in name:  # an index lists versions, not picks
+                assert ids(entries(text)) <= ledger_ids, f"{name} written before its locks"
             return method(name, text, if_generation_match=if_generation_match)
         return wrapper
 

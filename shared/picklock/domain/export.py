@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Iterable, Literal
 
 from .calendar import MAX_CLOCK_SKEW, format_instant, parse_instant, to_utc
+from .chain import head_of, link_after, sign
 from .halts import HaltState, fold_halts
 from .merge import MergeInputs, MergeResult, merge_and_lock
 from .picks import HaltCommand, Pick
@@ -104,8 +105,11 @@ def plan_export(
 
     new_date_doc = date_document(sport.id, game_date, merged.picks, export_id=export_id, generated_at=now)
     date_text = None
+    shown_version = date_file.data if date_file else None
     if date_file is None or date_file.content_hash != content_hash(new_date_doc):
-        date_text = to_text(new_date_doc)
+        season_head = all_json.data.get("chain") if all_json else None
+        shown_version = sign(new_date_doc, link_after(date_file.data if date_file else None, season_head))
+        date_text = to_text(shown_version)
 
     all_json_text = None
     notices = ()
@@ -118,7 +122,7 @@ def plan_export(
     if game_date == today and (all_json is None or all_json.game_date <= game_date or reclaim):
         tallies = {tally.game_date: tally for tally in inputs.season_tallies}
         record = season_record(sport.season(game_date).name, game_date, tallies, DayTally.of(game_date, merged.picks))
-        new_all = all_json_document(sport.id, game_date, merged.picks, record, inputs.halt,
+        new_all = all_json_document(sport.id, game_date, merged.picks, record, inputs.halt, head_of(shown_version),
                                     export_id=export_id, generated_at=now)
         if all_json is None or all_json.content_hash != content_hash(new_all):
             all_json_text = to_text(new_all, compact=True)

@@ -17,7 +17,8 @@ from .picks import Pick
 from .record import SeasonRecord
 from .sports import DEFAULT_SPORT
 
-VOLATILE_KEYS = ("export_id", "generated_at")
+# Not content: what changes on every export, and the chain fields (which follow from the content).
+VOLATILE_KEYS = ("export_id", "generated_at", "sha256", "prev", "seq")
 
 
 def pick_to_json(pick: Pick, position: int) -> dict:
@@ -94,8 +95,9 @@ def date_document(sport: str, game_date: date, picks: Iterable[Pick], *, export_
 
 
 def all_json_document(sport: str, game_date: date, picks: Iterable[Pick], record: SeasonRecord,
-                      halt: HaltState, *, export_id: str, generated_at: datetime) -> dict:
+                      halt: HaltState, chain: dict | None, *, export_id: str, generated_at: datetime) -> dict:
     return {
+        "chain": chain,  # the season chain's head: today's file as shown (domain/chain.py)
         "sport": sport,
         "season": record.season,
         "date": game_date.isoformat(),

@@ -62,6 +62,10 @@ class Sport:
     def snapshot_name(self, game_date: date, export_id: str) -> str:
         return f"{self.path_prefix}/history/{game_date.isoformat()}/{export_id}.json"
 
+    def index_name(self, game_date: date) -> str:
+        """The public, append-only list of a date's versions (domain/chain.py)."""
+        return f"{self.path_prefix}/ledger/{game_date.isoformat()}.json"
+
     def refusal_of_stat(self, stat: str) -> str | None:
         if stat in self.stats:
             return None

@@ -16,9 +16,11 @@ from ..domain.calendar import format_instant
 from ..domain.export import TRIGGERS, describe
 from ..domain.pricing import odds_refusal
 from ..domain.render import diff_documents
+from ..adapters.http_files import BucketFiles, HttpFiles
 from ..domain.sports import DEFAULT_SPORT
 from ..service_layer.ports import MessagePublisher
 from ..service_layer.services import InvalidCommand, PicklockService
+from ..service_layer.verification import verify
 from ..topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED
 from ..validation import (
     InputError, closing_rows, game_date_arg, instant_arg, manual_command, read_file, result_rows, signal_rows,
@@ -102,6 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
     diff = audit.add_parser("diff", help="what changed between two exports")
     diff.add_argument("export_a")
     diff.add_argument("export_b")
+
+    verify = commands.add_parser("verify", help="check the sport's public files: chain, locks, timing, record "
+                                                "(exit 1 listing every violation)")
+    scope = verify.add_mutually_exclusive_group()
+    scope.add_argument("--date", help="only this date")
+    scope.add_argument("--since", help="from this date to the date all.json shows")
+    verify.add_argument("--base", help="read over plain HTTPS GET from this URL (where the bucket is served) "
+                                       "instead of the configured bucket")
+    verify.add_argument("--json", action="store_true", help="a machine-readable report")
 
     status = commands.add_parser("status", help="what is published for a date")
     status.add_argument("--date", required=True)
@@ -260,6 +271,8 @@ def run(args, service: PicklockService, out,
         _audit(args, service, out, sport.id)
     elif args.command == "status":
         _status(args, service, out, sport.id)
+    elif args.command == "verify":
+        return _verify(args, service, out, sport)
     elif args.command == "migrate":
         applied = service.store.migrate()
         print(f"migrations applied: {', '.join(applied)}" if applied else
@@ -286,6 +299,25 @@ def _audit(args, service: PicklockService, out, sport: str) -> None:
     else:
         a, b = service.audit_record(args.export_a), service.audit_record(args.export_b)
         print(json.dumps(diff_documents(json.loads(a.document), json.loads(b.document)), indent=2), file=out)
+
+
+def _verify(args, service: PicklockService, out, sport) -> int:
+    day = game_date_arg(args.date) if args.date else None
+    since = game_date_arg(args.since, "--since") if args.since else None
+    if args.base is not None and not args.base.startswith(("https://", "http://")):
+        raise InputError("--base", f"{args.base!r} is not an http(s) URL")
+    files = HttpFiles(args.base) if args.base else BucketFiles(service.publisher)
+    try:
+        report = verify(files, sport, first=day or since, last=day)
+    except ValueError as error:
+        raise InputError("verify", str(error)) from None
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2), file=out)
+    else:
+        print(report.summary(), file=out)
+        for violation in report.violations:
+            print(f"  {violation}", file=out)
+    return 0 if report.ok else 1
 
 
 def _status(args, service: PicklockService, out, sport: str) -> None:

@@ -1,6 +1,7 @@
 """Use cases: export, manual commands, grading. Orchestrates the ports; holds no SQL and no rules."""
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -9,12 +10,13 @@ from datetime import date, datetime
 from typing import Callable, Sequence
 
 from ..domain.calendar import to_utc
+from ..domain.chain import index_entry, merged_index
 from ..domain.commands import command_refusal, ordered_after, ordered_after_seen, reuse_conflict, with_targets
 from ..domain.export import AuditRecord, ExportInputs, ExportPlan, current_audit, plan_export
 from ..domain.halts import HaltState, redundant
 from ..domain.ledger import fold_ledger
 from ..domain.picks import ClosingLine, GameResult, HaltCommand, ManualCommand, SignalRow
-from ..domain.render import PublishedDocument
+from ..domain.render import PublishedDocument, to_text
 from ..domain.sports import DEFAULT_SPORT, Catalogue, Sport
 from .ports import PickStore, PreconditionFailed, Publisher
 
@@ -124,8 +126,9 @@ class PicklockService:
             if plan.merge.ledger_rows:
                 self.store.append_ledger(plan.merge.ledger_rows)
             *recovered, record = plan.audit
-            for version in plan.recovered_snapshots:  # a crash may have come before its snapshot
+            for version in plan.recovered_snapshots:  # a crash may have come before its snapshot or index entry
                 self._snapshot(spec, version.game_date, version.export_id, version.document)
+                self._list_versions(spec, version.game_date, [json.loads(version.document)])
             if recovered:  # before this export overwrites the unaudited version they describe (G4, G7)
                 self.store.append_audit(recovered)
             try:
@@ -134,6 +137,10 @@ class PicklockService:
                                          if_generation_match=date_generation)
                     # At once: a lost all.json race below must not leave this version without one.
                     self._snapshot(spec, game_date, plan.export_id, plan.date_text)
+                    # Listed before all.json names it as the head; the version it replaced too, in
+                    # case a crash kept that one out of the index.
+                    replaced = [json.loads(date_text)] if date_text is not None else []
+                    self._list_versions(spec, game_date, [*replaced, json.loads(plan.date_text)])
                 if plan.all_json_text is not None:
                     self.publisher.write(spec.all_json_name, plan.all_json_text, if_generation_match=all_generation)
             except PreconditionFailed:
@@ -149,6 +156,23 @@ class PicklockService:
             self.publisher.write(spec.snapshot_name(game_date, export_id), text, if_generation_match=0)
         except PreconditionFailed:
             pass  # the snapshot exists already: it is immutable, and this text is the same
+
+    def _list_versions(self, spec: Sport, game_date: date, documents: list[dict]) -> None:
+        """Add versions to the date's public index (append-only; a concurrent writer is merged)."""
+        entries = [index_entry(d, spec.snapshot_name(game_date, d["export_id"])) for d in documents if "sha256" in d]
+        name = spec.index_name(game_date)
+        for _ in range(self.max_attempts):
+            text, generation = self.publisher.read(name)
+            current = json.loads(text) if text is not None else None
+            listed = merged_index(spec.id, game_date.isoformat(), current, entries)
+            if listed == current:
+                return
+            try:
+                self.publisher.write(name, to_text(listed), if_generation_match=generation)
+                return
+            except PreconditionFailed:
+                continue
+        raise ExportConflict(f"the index {name} kept changing under {self.max_attempts} attempts to extend it")
 
     def submit_manual(self, command: ManualCommand, *, check: bool = True) -> Submission:
         """Record an operator command, idempotent on its request_id (G5).
