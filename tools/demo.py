@@ -108,7 +108,7 @@ class Demo:
         if code != expect:
             raise SystemExit(f"demo step failed: exit {code}, expected {expect}")
         if code:
-            print(f"    (exit {code}: refused, nothing changed)")
+            print(f"    (exit {code}: {'refused, nothing changed' if code == 2 else 'violations found'})")
         return out.getvalue()
 
     def file(self, name: str, rows) -> str:
@@ -225,6 +225,13 @@ def play(home: Path) -> None:
     exports = [line.split()[0] for line in listing.splitlines() if " published " in line]
     demo.run("2026-03-01T14:31:00Z", "audit", "diff", exports[0], exports[1])
 
+    demo.step("Verify", "Anyone can check the public files: the hash chain, no pick dropped or changed, the record.")
+    demo.run("2026-03-01T14:31:00Z", "verify")
+    demo.mlb("2026-03-01T14:31:00Z", "verify")
+    tampered = tamper_copy(home)
+    print(f"\n    A copy of the bucket where Curry's published line was edited in one snapshot ({tampered.name}/):")
+    Demo(tampered).run("2026-03-01T14:31:00Z", "verify", expect=1)
+
     bucket = home / "bucket" / "v1" / "best-bets"
     mlb_bucket = home / "bucket" / "v1" / "mlb" / "best-bets"
     for prefix in ("v1/best-bets", "v1/mlb/best-bets"):
@@ -241,6 +248,18 @@ Try:  .venv/bin/picklock --home {home} audit list --date {GAME_DATE}
       .venv/bin/picklock --home {home} --sport mlb audit list --date {GAME_DATE}
 Dashboard:  .venv/bin/picklock --home {home} dashboard   then open http://127.0.0.1:8765/?date={GAME_DATE}
             (MLB: http://127.0.0.1:8765/?sport=mlb&date={GAME_DATE})""")
+
+
+def tamper_copy(home: Path) -> Path:
+    """A copy of the home whose bucket has one snapshot edited: Curry's line 26.5 -> 25.5."""
+    copy = home.with_name(home.name + "-tampered")
+    if copy.exists():
+        shutil.rmtree(copy)
+    shutil.copytree(home, copy)
+    index = json.loads((copy / "bucket" / "v1" / "best-bets" / "ledger" / f"{GAME_DATE}.json").read_text())
+    snapshot = copy / "bucket" / index["versions"][0]["snapshot"]
+    snapshot.write_text(snapshot.read_text().replace('"line": 26.5', '"line": 25.5'))
+    return copy
 
 
 def print_record(prefix: str, document: dict) -> None:
