@@ -348,3 +348,26 @@ def test_the_cli_prices_a_day_and_closing_lines_give_clv_ignoring_lines_of_unpub
     assert (season["wins"], season["losses"], season["units"], season["priced"], season["roi"]) == (1, 1, -0.09, 2, -0.045)
     assert (season["clv_avg"], season["clv_beat_pct"], season["clv_count"]) == (0.75, 1.0, 2)
     assert all_json["date"] == "2026-03-01" and all_json["splits"]["tier"]["high"]["losses"] == 1
+
+
+def test_the_influence_report_grades_withdrawn_picks_as_if_they_had_stood():
+    service, store, publisher, clock = make_service()
+    service.load_signal(GAME_DATE, [signal("a", odds=-110), signal("b", rank=2, odds=150), signal("c", rank=3)])
+    service.submit_manual(add("m", "r1", odds=120))
+    service.export(GAME_DATE, "signal_updated")
+    clock.now = at(1)
+    service.submit_manual(void("a", "v1", at(1), "late scratch"))
+    service.submit_manual(void("b", "v2", at(1), "news"))
+    service.submit_manual(void("c", "v3", at(1), "news"))
+    service.export(GAME_DATE, "manual")
+    clock.now = at(20)
+    # a would have won, b would have lost; c has no actual yet; m (manual) won
+    service.load_results(GAME_DATE, [result("a", 30.0), result("b", 10.0), result("m", 30.0)])
+    service.export(GAME_DATE + timedelta(days=1), "post_grading")  # today's all.json, reading Feb 28's tally
+    service.grade(GAME_DATE)
+    influence = json.loads(publisher.read(ALL_JSON)[0])["influence"]
+    assert (influence["model"]["wins"], influence["model"]["voids"]) == (0, 3)
+    assert (influence["manual"]["wins"], influence["manual"]["units"]) == (1, 1.2)
+    assert (influence["withdrawn"]["wins"], influence["withdrawn"]["losses"], influence["withdrawn"]["units"]) == (1, 1, -0.09)
+    assert influence["withdrawn_picks"] == 3
+    assert influence["summary"] == "picks withdrawn by operators went 1-1 (1 not graded)"

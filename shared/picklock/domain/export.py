@@ -111,6 +111,7 @@ def plan_export(
         shown_version = sign(new_date_doc, link_after(date_file.data if date_file else None, season_head))
         date_text = to_text(shown_version)
 
+    tally = DayTally.of(game_date, merged.picks, inputs.merge.results)
     all_json_text = None
     notices = ()
     today = sport.today(now)
@@ -121,7 +122,7 @@ def plan_export(
     # (an exporter whose clock just passed midnight), unless a clock far ahead wrote that date.
     if game_date == today and (all_json is None or all_json.game_date <= game_date or reclaim):
         tallies = {tally.game_date: tally for tally in inputs.season_tallies}
-        record = season_record(sport.season(game_date).name, game_date, tallies, DayTally.of(game_date, merged.picks))
+        record = season_record(sport.season(game_date).name, game_date, tallies, tally)
         new_all = all_json_document(sport.id, game_date, merged.picks, record, inputs.halt, head_of(shown_version),
                                     export_id=export_id, generated_at=now)
         if all_json is None or all_json.content_hash != content_hash(new_all):
@@ -131,7 +132,7 @@ def plan_export(
     document = date_text if date_text is not None else date_file.text
     record = _audit_record(
         sport.id, game_date, export_id, trigger, now, "published" if published else "unchanged",
-        merged.picks, [e.as_dict() for e in merged.events] + list(notices), document, all_json_text,
+        merged.picks, tally, [e.as_dict() for e in merged.events] + list(notices), document, all_json_text,
     )
     return ExportPlan(export_id, record.outcome, merged, date_text, all_json_text, recovered + (record,), notices)
 
@@ -182,12 +183,13 @@ def _recovered(document: PublishedDocument, all_json: PublishedDocument | None) 
     generated_at = parse_instant(document.data["generated_at"])
     return _audit_record(
         document.sport, document.game_date, document.export_id, "recovery", generated_at, "recovered",
-        document.picks(), [], document.text, all_json.text if all_json else None,
+        document.picks(), DayTally.of(document.game_date, document.picks()), [], document.text,
+        all_json.text if all_json else None,
     )
 
 
 def _audit_record(sport: str, game_date, export_id, trigger, now, outcome, picks: tuple[Pick, ...] | list[Pick],
-                  events, document: str, all_json_text: str | None) -> AuditRecord:
+                  tally: DayTally, events, document: str, all_json_text: str | None) -> AuditRecord:
     live = [p for p in picks if p.live]
     return AuditRecord(
         sport=sport, game_date=game_date, export_id=export_id, trigger_source=trigger, exported_at=now,
@@ -203,7 +205,7 @@ def _audit_record(sport: str, game_date, export_id, trigger, now, outcome, picks
         count_graded=sum(p.result is not None for p in picks),
         events=json.dumps(events, sort_keys=True),
         document=document, all_json_document=all_json_text,
-        tally=DayTally.of(game_date, picks).to_text(),
+        tally=tally.to_text(),
     )
 
 

@@ -8,11 +8,12 @@ writes a new tally for it; the latest tally of each date is the one that counts.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Iterable, Mapping, Sequence
 
-from .picks import Pick
+from .grading import grade
+from .picks import GameResult, Pick
 from .pricing import units
 
 WEEKS_SHOWN = 8
@@ -25,7 +26,8 @@ _TALLY_VERSION = 1
 @dataclass(frozen=True)
 class CompactPick:
     """What the record needs of a pick. `result` is "VOID" for a pick an operator voided too:
-    it was withdrawn, so it neither won nor lost."""
+    it was withdrawn, so it neither won nor lost; `shadow` is how it would have done had it stood
+    (the operator-influence report), once its actual is known."""
     player: str
     stat: str
     direction: str
@@ -37,15 +39,21 @@ class CompactPick:
     source: str
     tier: str | None
     system_id: str | None
+    withdrawn: bool = False  # voided or removed by an operator after it was shown
+    shadow: str | None = None
 
     @classmethod
-    def of(cls, pick: Pick) -> CompactPick:
+    def of(cls, pick: Pick, actual: GameResult | None = None) -> CompactPick:
         if pick.live:
-            result, earned, clv = pick.result, pick.units, pick.clv
+            result, earned, clv, shadow = pick.result, pick.units, pick.clv, None
         else:
             result, earned, clv = "VOID", units("VOID", pick.odds_american), None
+            shadow = grade(pick, actual)[0] if actual is not None else None
         return cls(pick.player_name or pick.player_lookup, pick.stat, pick.direction, pick.line, pick.odds_american,
-                   result, earned, clv, pick.source, pick.tier, pick.system_id)
+                   result, earned, clv, pick.source, pick.tier, pick.system_id, not pick.live, shadow)
+
+    def as_if_it_stood(self) -> CompactPick:
+        return replace(self, result=self.shadow, units=units(self.shadow, self.odds), clv=None)
 
     @property
     def decided(self) -> bool:
@@ -68,15 +76,17 @@ class DayTally:
     picks: tuple[CompactPick, ...]
 
     @classmethod
-    def of(cls, game_date: date, picks: Iterable[Pick]) -> DayTally:
+    def of(cls, game_date: date, picks: Iterable[Pick], results: Iterable[GameResult] = ()) -> DayTally:
+        """`results`: the date's actuals, to grade withdrawn picks as if they had stood."""
+        actuals = {result.key: result for result in results}
         ordered = sorted(picks, key=lambda p: (p.game_time is None, p.game_time or p.first_published_at,
                                                p.first_published_at, p.pick_id))
-        return cls(game_date, tuple(CompactPick.of(pick) for pick in ordered))
+        return cls(game_date, tuple(CompactPick.of(pick, actuals.get(pick.key)) for pick in ordered))
 
     def to_text(self) -> str:
         """Compact text for the audit row's `tally` column (one row per export, ~1 kB at 15 picks)."""
         rows = [[p.player, p.stat, p.direction, p.line, p.odds, p.result, p.units, p.clv, p.source, p.tier,
-                 p.system_id] for p in self.picks]
+                 p.system_id, p.withdrawn, p.shadow] for p in self.picks]
         return json.dumps({"v": _TALLY_VERSION, "date": self.game_date.isoformat(), "picks": rows},
                           separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
@@ -186,6 +196,7 @@ class SeasonRecord:
             "weeks": _weeks(self.days, self.today),
             "splits": {split: {value: window(picks) for value, picks in sorted(_grouped(season, split).items())}
                        for split in SPLITS},
+            "influence": _influence(season),
             "total_today": sum(p.result != "VOID" for p in today.picks) if today else 0,
             "total_picks": sum(p.result != "VOID" for p in season),
             "graded": sum(p.decided for p in season),
@@ -211,6 +222,23 @@ def _by_day(days: Sequence[DayTally]) -> dict:
         if counts["total"] or counts["voids"]:
             by_day.append({"date": day.game_date.isoformat(), **{k: counts[k] for k in ("wins", "losses", "pushes", "voids")}})
     return {**{k: totals[k] for k in ("wins", "losses", "pushes", "voids", "pct")}, "by_day": by_day}
+
+
+def _influence(season: list[CompactPick]) -> dict:
+    """How much operators changed the record: the model's picks and the manual ones apart, and
+    the picks they withdrew after users saw them, graded as if they had stood."""
+    withdrawn = [p for p in season if p.withdrawn]
+    shadow = window(p.as_if_it_stood() for p in withdrawn if p.shadow is not None)
+    return {
+        "model": window(p for p in season if p.source == "algorithm"),
+        "manual": window(p for p in season if p.source == "manual"),
+        "withdrawn": shadow,
+        "withdrawn_picks": len(withdrawn),
+        "summary": (f"picks withdrawn by operators went {shadow['wins']}-{shadow['losses']}"
+                    + (f"-{shadow['pushes']}" if shadow["pushes"] else "")
+                    + (f" ({len(withdrawn) - shadow['total'] - shadow['voids']} not graded)"
+                       if len(withdrawn) > shadow["total"] + shadow["voids"] else "")),
+    }
 
 
 def _streak(decided: Sequence[CompactPick]) -> dict:

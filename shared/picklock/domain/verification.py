@@ -138,6 +138,10 @@ def check_record(name: str, all_json: dict, season: str, latest: dict[date, dict
     recomputed = season_record(season, today, tallies, todays).to_json()
     for field in RECORD_FIELDS:
         yield from _differences(name, all_json.get("export_id"), field, all_json.get(field), recomputed[field])
+    # The withdrawn picks' shadow record needs actuals, which are not public: the rest is checked.
+    for field in ("model", "manual", "withdrawn_picks"):
+        yield from _differences(name, all_json.get("export_id"), f"influence.{field}",
+                                (all_json.get("influence") or {}).get(field), recomputed["influence"][field])
 
 
 def _differences(name: str, export_id, path: str, published, recomputed) -> Iterable[Violation]:
