@@ -130,3 +130,12 @@ resource "google_artifact_registry_repository_iam_member" "build_pushes_images" 
   role       = "roles/artifactregistry.writer"
   member     = google_service_account.build.member
 }
+
+# Each export announces its pick events (any function may export).
+resource "google_pubsub_topic_iam_member" "function_publishes_pick_events" {
+  for_each = local.functions
+
+  topic  = google_pubsub_topic.pick_events.id
+  role   = "roles/pubsub.publisher"
+  member = google_service_account.function[each.key].member
+}

@@ -3,6 +3,11 @@ output "topics" {
   value       = { for topic, resource in google_pubsub_topic.trigger : topic => resource.name }
 }
 
+output "pick_events_topic" {
+  description = "Every change of a published pick, for subscribers (attributes event_type, event_id, sport)."
+  value       = google_pubsub_topic.pick_events.name
+}
+
 output "dead_letter_topics" {
   description = "Where messages of each topic are parked."
   value       = { for topic, resource in google_pubsub_topic.dead_letter : topic => resource.name }

@@ -89,3 +89,16 @@ resource "google_pubsub_subscription" "push" {
     google_cloud_run_service_iam_member.push_invokes_function,
   ]
 }
+
+# Every change of a published pick, once (domain/feed.py): attributes event_type, event_id (the
+# idempotency key: a re-run export yields the same ids) and sport, so subscribers filter and dedupe.
+resource "google_pubsub_topic" "pick_events" {
+  name   = "pick-events"
+  labels = var.labels
+
+  # Subscribers that come late can still read a week back.
+  message_retention_duration = "604800s"
+
+  depends_on = [google_project_service.required]
+  #checkov:skip=CKV_GCP_83:Public pick events (they are also in the public feeds); Google-managed encryption at rest suffices.
+}

@@ -32,7 +32,8 @@ def bootstrap(config: Config | None = None) -> PicklockService:
         config.home.mkdir(parents=True, exist_ok=True)
         store = SqliteStore(config.home / "picklock.sqlite3")
         publisher = LocalPublisher(config.home / "bucket")
-    return PicklockService(store, publisher, clock=clock_for(config), sports=default_catalogue())
+    return PicklockService(store, publisher, clock=clock_for(config), sports=default_catalogue(),
+                           events=message_publisher(config))
 
 
 def message_publisher(config: Config | None = None) -> MessagePublisher:

@@ -9,7 +9,10 @@ import json
 SIGNAL_UPDATED = "signal-updated"
 GRADING_COMPLETE = "grading-complete"
 MANUAL_PICKS = "manual-picks"
-TOPICS = (SIGNAL_UPDATED, GRADING_COMPLETE, MANUAL_PICKS)
+TOPICS = (SIGNAL_UPDATED, GRADING_COMPLETE, MANUAL_PICKS)  # each triggers a function
+# Published by exports, for subscribers: one message per change of a pick (domain/feed.py), with
+# attributes event_type, event_id (the idempotency key) and sport.
+PICK_EVENTS = "pick-events"
 
 # Pub/Sub accepts at least 5 delivery attempts before a subscription parks a message.
 MAX_DELIVERY_ATTEMPTS = 5

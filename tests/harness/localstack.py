@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from picklock.adapters.bigquery_store import BigQueryStore
-from picklock.adapters.pubsub import PubSubPublisher, RetryPolicy, provision_topic
+from picklock.adapters.pubsub import PubSubPublisher, RetryPolicy, provision_events_topic, provision_topic
 from picklock.config import Config
 from picklock.topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED
 
@@ -139,6 +139,7 @@ class LocalStack:
                 # The path names the topic, as in the CloudEvent source Eventarc gives a function.
                 endpoint = f"http://127.0.0.1:{function.port}/projects/{self.project}/topics/{topic}"
                 provision_topic(self.project, topic, endpoint, retry=self.retry)
+            provision_events_topic(self.project)
         except BaseException:
             self.stop()
             raise

@@ -15,7 +15,7 @@ from picklock.domain.merge import MergeInputs, merge_and_lock
 from picklock.domain.picks import GameResult, LedgerRow, ManualCommand, Pick, SignalRow
 from picklock.domain.render import PublishedDocument, render_picks, sha256
 from picklock.service_layer.services import PicklockService
-from tests.harness.nba_paths import ALL_JSON, date_file_name, index_name
+from tests.harness.nba_paths import ALL_JSON, NBA, date_file_name, index_name
 
 from fakes import make_service
 
@@ -180,6 +180,12 @@ def live_keys(entries_: list[dict]) -> list[tuple[str, str]]:
     return [(e["player_lookup"], e["stat"]) for e in entries_ if e["status"] != "voided"]
 
 
+def is_version(name: str) -> bool:
+    """all.json or a per-date file: not a snapshot, an index or a feed."""
+    return name == ALL_JSON or (name.startswith(NBA.path_prefix + "/") and "/" not in name[len(NBA.path_prefix) + 1:]
+                                and name.endswith(".json") and name[len(NBA.path_prefix) + 1:-5].count("-") == 2)
+
+
 def assert_every_version_audited(publisher, store) -> None:
     """G4: each per-date file and all.json version written has exactly one current audit record
     (published or recovered) of the export that wrote it, whose hash matches and whose stored text is
@@ -188,7 +194,7 @@ def assert_every_version_audited(publisher, store) -> None:
         assert {a.document_sha256 for a in store.audit if a.export_id == row.export_id} == {row.document_sha256}
     audit = [a for a in current_audit(store.audit) if a.outcome in ("published", "recovered")]
     for name, text in publisher.history:
-        if "/history/" in name or "/ledger/" in name:  # snapshots and indexes are not versions
+        if not is_version(name):
             continue
         export_id = json.loads(text)["export_id"]
         mine = [a for a in audit if a.export_id == export_id]

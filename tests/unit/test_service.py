@@ -9,12 +9,12 @@ import pytest
 
 from picklock.service_layer.ports import PreconditionFailed
 from picklock.service_layer.services import ExportConflict, InvalidCommand
-from tests.harness.nba_paths import ALL_JSON, date_file_name, index_name, snapshot_name
+from tests.harness.nba_paths import ALL_JSON, NBA, date_file_name, index_name, snapshot_name
 
 from builders import (
     CRASH_POINTS, GAME_DATE, START, TIPOFF, Crash, add, assert_every_version_audited, assert_monotonic, assert_one_live_per_key,
     assert_published_fields_frozen, at, crashing, current_picks, date_versions, entries, patched, racers, remove, result,
-    signal, versions, void,
+    is_version, signal, versions, void,
 )
 from fakes import make_service
 
@@ -48,7 +48,7 @@ def test_export_writes_the_ledger_before_the_files_and_the_audit_last():
             patched(publisher, "write", lambda m: recording("write", m)):
         report = service.export(GAME_DATE, "signal_updated")
     assert steps == ["ledger", DATE_FILE, snapshot_name(GAME_DATE, report.plan.export_id), index_name(GAME_DATE),
-                     ALL_JSON, "audit"]
+                     ALL_JSON, "audit", *NBA.feed_names]  # the feeds follow what they announce
 
 
 def test_every_pick_in_a_written_file_is_in_the_ledger_at_the_moment_of_writing():
@@ -59,7 +59,7 @@ def test_every_pick_in_a_written_file_is_in_the_ledger_at_the_moment_of_writing(
     def checking(method):
         def wrapper(name, text, *, if_generation_match):
             ledger_ids = {row.pick.pick_id for row in store.ledger}
-            if "/ledger/" not in name:  # an index lists versions, not picks
+            if is_version(name):  # an index or a feed lists versions or events, not picks
                 assert ids(entries(text)) <= ledger_ids, f"{name} written before its locks"
             return method(name, text, if_generation_match=if_generation_match)
         return wrapper

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterator, Mapping
 from google.api_core import exceptions
 
 from ..topics import (
-    MAX_DELIVERY_ATTEMPTS, dead_letter_subscription, dead_letter_topic, encode_message, push_subscription,
+    MAX_DELIVERY_ATTEMPTS, PICK_EVENTS, dead_letter_subscription, dead_letter_topic, encode_message, push_subscription,
 )
 
 if TYPE_CHECKING:
@@ -119,6 +119,13 @@ def provision_topic(project: str, topic: str, endpoint: str, *, retry: RetryPoli
     with _subscriber(None) as subscriber:
         create_pull_subscription(project, dead_letter_subscription(topic), dead_letter_topic(topic), client=subscriber)
         create_push_subscription(project, topic, endpoint, retry=retry, client=subscriber)
+
+
+def provision_events_topic(project: str) -> None:
+    """The pick-events topic exports publish to, and a pull subscription that keeps its messages
+    (on the local stack; in Google Cloud, subscribers bring their own)."""
+    create_topic(project, PICK_EVENTS)
+    create_pull_subscription(project, f"{PICK_EVENTS}-pull", PICK_EVENTS)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Iterable, Literal
 
 from .calendar import MAX_CLOCK_SKEW, format_instant, parse_instant, to_utc
 from .chain import head_of, link_after, sign
+from .feed import PickEvent, halt_events, pick_events
 from .halts import HaltState, fold_halts
 from .merge import MergeInputs, MergeResult, merge_and_lock
 from .picks import HaltCommand, Pick
@@ -74,6 +75,7 @@ class ExportPlan:
     all_json_text: str | None  # all.json to write, None when unchanged or not today's date
     audit: tuple[AuditRecord, ...]  # recovered records first, then this export's
     notices: tuple[dict, ...] = ()  # export-level events (also in the audit record's events)
+    pick_events: tuple[PickEvent, ...] = ()  # the public events of this export's changes (feed.py)
 
     @property
     def recovered_snapshots(self) -> tuple[AuditRecord, ...]:
@@ -128,13 +130,20 @@ def plan_export(
         if all_json is None or all_json.content_hash != content_hash(new_all):
             all_json_text = to_text(new_all, compact=True)
 
+    disagreeing = {e.pick_id for e in merged.events if e.kind == "signal_disagrees"}
+    events = pick_events(merged.ledger_rows, inputs.merge.manual, disagreeing)
+    if all_json_text is not None:
+        before = HaltState(all_json.data["halt_active"]) if all_json and "halt_active" in all_json.data else None
+        events += halt_events(sport.id, before, inputs.halt, now)
+
     published = date_text is not None or all_json_text is not None
     document = date_text if date_text is not None else date_file.text
     record = _audit_record(
         sport.id, game_date, export_id, trigger, now, "published" if published else "unchanged",
         merged.picks, tally, [e.as_dict() for e in merged.events] + list(notices), document, all_json_text,
     )
-    return ExportPlan(export_id, record.outcome, merged, date_text, all_json_text, recovered + (record,), notices)
+    return ExportPlan(export_id, record.outcome, merged, date_text, all_json_text, recovered + (record,), notices,
+                      tuple(events))
 
 
 def _reclaims_all_json(all_json: PublishedDocument | None, game_date: date, today: date,

@@ -62,6 +62,11 @@ class Sport:
     def snapshot_name(self, game_date: date, export_id: str) -> str:
         return f"{self.path_prefix}/history/{game_date.isoformat()}/{export_id}.json"
 
+    @property
+    def feed_names(self) -> tuple[str, str]:
+        """The public event feeds: JSON Feed 1.1 and Atom 1.0 (domain/feed.py)."""
+        return f"{self.path_prefix}/feed.json", f"{self.path_prefix}/feed.xml"
+
     def index_name(self, game_date: date) -> str:
         """The public, append-only list of a date's versions (domain/chain.py)."""
         return f"{self.path_prefix}/ledger/{game_date.isoformat()}.json"

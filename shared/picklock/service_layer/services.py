@@ -18,7 +18,9 @@ from ..domain.ledger import fold_ledger
 from ..domain.picks import ClosingLine, GameResult, HaltCommand, ManualCommand, SignalRow
 from ..domain.render import PublishedDocument, to_text
 from ..domain.sports import DEFAULT_SPORT, Catalogue, Sport
-from .ports import PickStore, PreconditionFailed, Publisher
+from ..domain.feed import PickEvent, atom_feed, events_of_feed, json_feed, merged_events
+from ..topics import PICK_EVENTS
+from .ports import MessagePublisher, PickStore, PreconditionFailed, Publisher
 
 log = logging.getLogger("picklock")
 
@@ -73,6 +75,7 @@ class PicklockService:
         sleep: Callable[[float], None] = time.sleep,
         max_attempts: int = 6,
         sports: Catalogue | None = None,
+        events: MessagePublisher | None = None,
     ):
         if sports is None:
             from ..adapters.sports_file import default_catalogue  # bootstrap passes it; tests may not
@@ -85,6 +88,7 @@ class PicklockService:
         self.token = token
         self.sleep = sleep
         self.max_attempts = max_attempts
+        self.events = events  # where pick events go (the pick-events topic); None: the feeds only
 
     def now(self) -> datetime:
         return to_utc(self.clock())
@@ -100,6 +104,7 @@ class PicklockService:
         the files, so a write that wins its precondition always carries every lock made before.
         """
         spec = self.sports.get(sport)
+        events: dict[str, PickEvent] = {}  # kept across attempts: a lost race's ledger rows were appended
         for attempt in range(1, self.max_attempts + 1):
             now = self.now()
             date_text, date_generation = self.publisher.read(spec.date_file_name(game_date))
@@ -125,6 +130,7 @@ class PicklockService:
             )
             if plan.merge.ledger_rows:
                 self.store.append_ledger(plan.merge.ledger_rows)
+            events.update((event.id, event) for event in plan.pick_events)
             *recovered, record = plan.audit
             for version in plan.recovered_snapshots:  # a crash may have come before its snapshot or index entry
                 self._snapshot(spec, version.game_date, version.export_id, version.document)
@@ -148,6 +154,7 @@ class PicklockService:
                 self.sleep(min(2.0, 0.05 * 2 ** attempt) * random.uniform(0.5, 1.0))
                 continue
             self.store.append_audit([record])
+            self._publish_events(spec, list(events.values()), now)
             return ExportReport(plan, attempt)
         raise ExportConflict(f"export of {sport} {game_date} lost {self.max_attempts} publish races in a row")
 
@@ -156,6 +163,32 @@ class PicklockService:
             self.publisher.write(spec.snapshot_name(game_date, export_id), text, if_generation_match=0)
         except PreconditionFailed:
             pass  # the snapshot exists already: it is immutable, and this text is the same
+
+    def _publish_events(self, spec: Sport, events: list[PickEvent], now: datetime) -> None:
+        """Into the public feeds (the latest FEED_SIZE events), then to the pick-events topic."""
+        if not events:
+            return
+        json_name, atom_name = spec.feed_names
+        for _ in range(self.max_attempts):
+            text, generation = self.publisher.read(json_name)
+            merged = merged_events(events_of_feed(text), events)
+            try:
+                self.publisher.write(json_name, json_feed(spec.id, merged), if_generation_match=generation)
+                break
+            except PreconditionFailed:
+                continue
+        else:
+            raise ExportConflict(f"{json_name} kept changing under {self.max_attempts} attempts to extend it")
+        # Atom follows the JSON feed it is made from; the last writer's is the newest.
+        _, atom_generation = self.publisher.read(atom_name)
+        try:
+            self.publisher.write(atom_name, atom_feed(spec.id, merged, now), if_generation_match=atom_generation)
+        except PreconditionFailed:
+            pass  # a concurrent export wrote a newer one
+        if self.events is not None:
+            for event in events:
+                self.events.publish(PICK_EVENTS, event.as_dict(),
+                                    {"event_type": event.type, "event_id": event.id, "sport": event.sport})
 
     def _list_versions(self, spec: Sport, game_date: date, documents: list[dict]) -> None:
         """Add versions to the date's public index (append-only; a concurrent writer is merged)."""
