@@ -1,18 +1,21 @@
 """The dashboard in a real browser (headless Chromium from Debian, driven by Selenium) on the demo's
 data: the page loads, shows the right picks and badges with their odds, units and CLV, the timeline
-and lineage, the season record (windows, streaks, weeks, splits and chart), the sport selector and a
-sport's halt banner; a screenshot is left in artifacts/dashboard.png.
+and lineage, the hash chain (all.json's head, the date's versions) and `picklock verify`'s status,
+the season record (windows, streaks, weeks, splits, operator influence and chart), the sport selector
+and a sport's halt banner; a screenshot is left in artifacts/dashboard.png.
 
 Units and CLV depend on the odds and closing lines the demo posts: the page's text is checked
 against what /api/season and /api/picks answer, formatted as the page formats them."""
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import urllib.request
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -280,11 +283,152 @@ def test_a_season_without_picks_shows_dashes_not_zeros_divided(page, server):
     browser = page("2026-02-27")
     rows = browser.find_elements(By.CSS_SELECTOR, "#season table.windows tbody tr")
     assert [cells(row) for row in rows] == [["0–0–0", DASH, "0.00", DASH, DASH, DASH]] * 4
+    influence = browser.find_elements(By.CSS_SELECTOR, "#season table.influence tbody tr")
+    assert [cells(row) for row in influence] == [["0–0–0", DASH, "0.00", DASH, DASH, DASH]] * 3
+    assert browser.find_element(By.CSS_SELECTOR, "#season .influence-summary").text == (
+        "picks withdrawn by operators went 0-0 · 0 picks withdrawn after publication")
+    assert browser.find_elements(By.CSS_SELECTOR, "#versions tbody tr.version") == []
+    assert browser.find_element(By.CSS_SELECTOR, "#versions tbody").text == "no version listed"
+    assert browser.find_element(By.ID, "chain-meta").text == "nothing published for this date"
     streaks = browser.find_element(By.CSS_SELECTOR, "#season .streaks")
     assert [dd.text for dd in streaks.find_elements(By.TAG_NAME, "dd")] == [DASH, DASH]
     assert browser.find_elements(By.CSS_SELECTOR, "#season .weeks") == []
     assert "no week with picks yet" in browser.find_element(By.ID, "season").text
     assert "no graded day yet" in browser.find_element(By.ID, "season").text
+
+
+INFLUENCE_ROWS = [("model", "Model"), ("manual", "Manual"), ("withdrawn", "Withdrawn, had they stood")]
+
+
+def test_the_season_record_shows_the_operator_influence_as_the_api_gives_it(page, server):
+    browser = page()
+    influence = api(server, "/api/season", date=GAME_DATE)["influence"]
+    report = browser.find_element(By.CSS_SELECTOR, "#season .influence-report")
+    summary = report.find_element(By.CSS_SELECTOR, ".influence-summary")
+    assert summary.find_element(By.TAG_NAME, "strong").text == influence["summary"]
+    # Brunson, voided by the operator, would have won.
+    assert summary.text == "picks withdrawn by operators went 1-0 · 1 pick withdrawn after publication"
+    table = report.find_element(By.CSS_SELECTOR, "table.influence")
+    assert [cell.text for cell in table.find_elements(By.CSS_SELECTOR, "thead th")] == [
+        "PICKS", "W–L–P", "PCT", "UNITS", "ROI", "CLV", "BEAT"]
+    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert [(row.get_attribute("data-window"), row.find_element(By.TAG_NAME, "th").text) for row in rows] == INFLUENCE_ROWS
+    assert [cells(row)[0] for row in rows] == ["1–1–1", "1–0–0", "1–0–0"]
+    for row in rows:
+        shown = cells(row)
+        assert shown == window_texts(influence[row.get_attribute("data-window")]), shown
+        assert UNITS.match(shown[2]) and PERCENT.match(shown[3]) and UNITS.match(shown[4]) and PERCENT.match(shown[5])
+    withdrawn_units = rows[2].find_element(By.CSS_SELECTOR, "td.units")
+    assert withdrawn_units.get_attribute("title") == f"over {influence['withdrawn']['priced']} priced picks"
+
+
+# ---------------------------------------------------------------- the hash chain and verify
+
+def short(sha: str | None) -> str:
+    return DASH if sha is None else sha[:12]
+
+
+def eastern(instant: str) -> str:
+    """The start of how the page shows an instant, "Feb 28, 10:00" (Intl may put a narrow space before AM)."""
+    moment = datetime.fromisoformat(instant.replace("Z", "+00:00")).astimezone(ZoneInfo("America/New_York"))
+    return f"{moment:%b} {moment.day}, {moment.hour % 12 or 12}:{moment:%M}"
+
+
+def test_the_header_shows_all_jsons_chain_head(page, server):
+    browser = page()
+    head = api(server, "/api/chain", date=GAME_DATE)["head"]
+    shown = browser.find_element(By.ID, "chain-head")
+    assert shown.text == f"chain {short(head['head'])} · length {head['length']}"
+    assert shown.find_element(By.TAG_NAME, "code").get_attribute("title") == head["head"]
+
+
+def test_the_dates_versions_are_listed_as_its_index_gives_them(page, server):
+    browser = page()
+    chain = api(server, "/api/chain", date=GAME_DATE)
+    assert browser.find_element(By.ID, "chain-meta").text == f"public index {chain['index']}"
+    rows = browser.find_elements(By.CSS_SELECTOR, "#versions tbody tr.version")
+    assert len(rows) == len(chain["versions"]) == 6
+    for row, version in zip(rows, chain["versions"]):
+        seq, export, published, sha, prev = row.find_elements(By.TAG_NAME, "td")
+        assert (seq.text, export.text, row.get_attribute("data-sha256")) == (
+            str(version["seq"]), version["export_id"], version["sha256"])
+        assert published.find_element(By.TAG_NAME, "time").get_attribute("datetime") == version["published_at"]
+        assert published.text.startswith(eastern(version["published_at"])) and published.text.endswith(" ET")
+        code = sha.find_element(By.TAG_NAME, "code")
+        assert (code.text, code.get_attribute("title")) == (short(version["sha256"]), version["sha256"])
+        assert prev.text == short(version["prev"])
+    # The last version is the date's live file; today's, all.json's head, is another date's.
+    assert [[b.text for b in row.find_elements(By.CSS_SELECTOR, ".badge")] for row in rows] == [[]] * 5 + [["live"]]
+
+    browser = page("2026-03-01")
+    today = api(server, "/api/chain", date="2026-03-01")
+    [row] = browser.find_elements(By.CSS_SELECTOR, "#versions tbody tr.version")
+    assert row.get_attribute("data-sha256") == today["versions"][0]["sha256"] == today["head"]["head"]
+    assert [b.text for b in row.find_elements(By.CSS_SELECTOR, ".badge")] == ["live", "head"]
+    assert row.find_elements(By.TAG_NAME, "td")[4].text == short(today["versions"][0]["prev"])
+
+
+def verify_status(browser, sport: str = "nba") -> WebElement:
+    """The verify status once the sport's report has come back."""
+    box = browser.find_element(By.ID, "verify")
+    wait_for(browser, lambda: box.get_attribute("data-sport") == sport and box.get_attribute("data-state") != "pending")
+    return box
+
+
+def violation_text(violation: dict) -> str:
+    where = [(name, violation.get(key)) for name, key in (("export", "export_id"), ("pick", "pick"), ("field", "field"))]
+    return f"{violation['file']}: {violation['problem']}" + "".join(f" · {n} {v}" for n, v in where if v)
+
+
+def test_the_verify_status_is_picklock_verifys_for_the_sport_shown(page, server):
+    browser = page()
+    box = verify_status(browser)
+    report = api(server, "/api/verify", sport="nba")
+    assert report["ok"] is True and box.get_attribute("data-state") == "verified"
+    assert box.find_element(By.CSS_SELECTOR, ".badge").text == "verified"
+    assert box.find_element(By.CSS_SELECTOR, ".verify-summary").text == report["summary"]
+    assert box.find_elements(By.CSS_SELECTOR, ".violations li") == []
+
+    select_sport(browser, "mlb")
+    box = verify_status(browser, "mlb")
+    assert box.find_element(By.CSS_SELECTOR, ".badge").text == "verified"
+    assert box.find_element(By.CSS_SELECTOR, ".verify-summary").text == api(server, "/api/verify", sport="mlb")["summary"]
+
+    select_sport(browser, "nfl")  # nothing published: no all.json to verify against
+    box = verify_status(browser, "nfl")
+    assert (box.get_attribute("data-state"), box.find_element(By.CSS_SELECTOR, ".badge").text) == ("none", "not verified")
+    assert box.find_element(By.CSS_SELECTOR, ".verify-summary").text == "nothing to verify: no v1/nfl/best-bets/all.json yet"
+
+
+@contextlib.contextmanager
+def tampered_snapshot(service):
+    """The demo date's first NBA version edited in the bucket (a pick's line moved); put back after."""
+    publisher, spec = service.publisher, service.sports.get("nba")
+    first = json.loads(publisher.read(spec.index_name(date.fromisoformat(GAME_DATE)))[0])["versions"][0]
+    text, generation = publisher.read(first["snapshot"])
+    document = json.loads(text)
+    document["picks"][0]["line"] += 1
+    generation = publisher.write(first["snapshot"], json.dumps(document), if_generation_match=generation)
+    try:
+        yield first
+    finally:
+        publisher.write(first["snapshot"], text, if_generation_match=generation)
+
+
+def test_the_verify_status_counts_the_violations_and_lists_the_first(page, server):
+    with tampered_snapshot(server.service) as version:
+        browser = page()
+        box = verify_status(browser)
+        report = api(server, "/api/verify", sport="nba")
+    count = len(report["violations"])
+    assert report["ok"] is False and count
+    assert box.get_attribute("data-state") == "violations"
+    assert box.find_element(By.CSS_SELECTOR, ".badge").text == f"{count} violation{'' if count == 1 else 's'}"
+    assert box.find_element(By.CSS_SELECTOR, ".verify-summary").text == report["summary"]
+    items = [item.text for item in box.find_elements(By.CSS_SELECTOR, ".violations li")]
+    assert items == [violation_text(v) for v in report["violations"][:5]]
+    assert any(item.startswith(f"{version['snapshot']}: ") for item in items)
+    assert (f"and {count - 5} more: run picklock verify" in box.text) == (count > 5)
 
 
 def select_sport(browser, sport: str) -> None:

@@ -1,20 +1,24 @@
 """The dashboard server over real HTTP, on the demo's data (embedded backend): JSON endpoints,
-one sport at a time, static files, 400 on bad input, GET only, loopback only; and `picklock
-dashboard` itself."""
+one sport at a time, the hash chain and `picklock verify`'s report, static files, 400 on bad input,
+GET only, loopback only; and `picklock dashboard` itself."""
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
 import signal
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 
+from picklock.adapters.http_files import BucketFiles
 from picklock.domain.picks import HaltCommand
+from picklock.service_layer.verification import verify
 from picklock.validation import signal_rows, sport_arg
 from tests.harness.browser import demo_dashboard
 from tools.demo import GAME_DATE
@@ -134,8 +138,8 @@ def assert_window(window: dict) -> None:
 
 def test_season_of_the_demo_date(server):
     season = get(server, "/api/season", date=GAME_DATE)
-    assert set(season) == {"date", "season", "record", "streak", "best_streak", "weeks", "splits", "total_today",
-                           "total_picks", "graded", "voided"}
+    assert set(season) == {"date", "season", "record", "streak", "best_streak", "weeks", "splits", "influence",
+                           "total_today", "total_picks", "graded", "voided"}
     assert (season["date"], season["season"]) == (GAME_DATE, "2025-26")
     record = season["record"]
     assert set(record) == {"season", "month", "week", "last_10", "wins", "losses", "pushes", "voids", "pct", "by_day"}
@@ -218,6 +222,110 @@ def test_season_the_day_after_has_no_month_yet(server):
     assert season["total_today"] == 0
 
 
+def public(server, name: str) -> dict:
+    """A public file of the demo's bucket, as any reader gets it."""
+    return json.loads(server.service.publisher.read(name)[0])
+
+
+def test_season_influence_of_the_demo_date(server):
+    season = get(server, "/api/season", date=GAME_DATE)
+    influence = season["influence"]
+    assert set(influence) == {"model", "manual", "withdrawn", "withdrawn_picks", "summary"}
+    for name in ("model", "manual", "withdrawn"):
+        assert_window(influence[name])
+    # The model's picks and the manual ones apart: the record split by source.
+    assert influence["model"] == season["splits"]["source"]["algorithm"]
+    assert influence["manual"] == season["splits"]["source"]["manual"]
+    # Brunson, voided by the operator, scored 30 over a 25.5 line: had he stood, he would have won.
+    assert (influence["withdrawn_picks"], wlpv(influence["withdrawn"])) == (1, (1, 0, 0, 0))
+    assert influence["summary"] == "picks withdrawn by operators went 1-0"
+    # As all.json carries it: it shows Mar 1, where the season is the same.
+    all_json = public(server, server.service.sports.get("nba").all_json_name)
+    assert influence == get(server, "/api/season", date="2026-03-01")["influence"] == all_json["influence"]
+
+
+# ---------------------------------------------------------------- the hash chain and verify
+
+def test_chain_of_the_demo_date_is_its_public_index(server):
+    spec = server.service.sports.get("nba")
+    chain = get(server, "/api/chain", date=GAME_DATE)
+    assert chain["index"] == spec.index_name(date.fromisoformat(GAME_DATE))
+    versions = chain["versions"]
+    assert versions == public(server, chain["index"])["versions"]
+    # One version for each export that published, in order, each linked to the one before.
+    published = [e["export_id"] for e in get(server, "/api/timeline", date=GAME_DATE)["exports"]
+                 if e["outcome"] == "published"]
+    assert [v["export_id"] for v in versions] == published
+    assert [v["seq"] for v in versions] == list(range(1, len(versions) + 1))
+    assert [v["prev"] for v in versions] == [None] + [v["sha256"] for v in versions[:-1]]
+    assert versions[-1]["sha256"] == public(server, spec.date_file_name(date.fromisoformat(GAME_DATE)))["sha256"]
+
+
+def test_chain_head_is_all_jsons_the_version_of_today_it_shows(server):
+    all_json = public(server, server.service.sports.get("nba").all_json_name)
+    today = get(server, "/api/chain", date="2026-03-01")
+    assert get(server, "/api/chain", date=GAME_DATE)["head"] == today["head"] == all_json["chain"]
+    assert today["head_date"] == all_json["date"] == "2026-03-01"
+    assert today["head"] == {"head": today["versions"][-1]["sha256"], "length": today["versions"][-1]["seq"]}
+
+
+def test_chain_of_a_date_never_published(server):
+    chain = get(server, "/api/chain", date="2026-02-27")
+    assert (chain["versions"], chain["head_date"]) == ([], "2026-03-01")
+
+
+def verify_report(server, sport: str) -> dict:
+    """What `picklock verify` finds on the bucket, as the endpoint answers it."""
+    report = verify(BucketFiles(server.service.publisher), server.service.sports.get(sport))
+    return {**report.as_dict(), "summary": report.summary()}
+
+
+def test_verify_of_the_demo_bucket_is_clean(server):
+    shown = get(server, "/api/verify")
+    assert shown == get(server, "/api/verify", sport="nba") == verify_report(server, "nba")
+    assert (shown["ok"], shown["violations"], shown["record_checked"]) == (True, [], True)
+    assert (shown["first"], shown["last"], shown["dates"], shown["versions"], shown["picks"]) == (
+        "2025-10-01", "2026-03-01", 2, 7, 6)
+    assert shown["summary"] == ("verified nba 2025-10-01..2026-03-01: 2 dates, 7 versions, 6 picks: chain unbroken, "
+                                "nothing dropped or changed, record recomputed and equal")
+
+
+def test_verify_answers_for_the_sport_asked(server, mlb):
+    shown = get(server, "/api/verify", sport="mlb")
+    assert shown == verify_report(server, "mlb")
+    assert shown["ok"] and shown["sport"] == "mlb" and shown["summary"].startswith("verified mlb 2026-02-01..2026-03-01")
+
+
+def test_verify_of_a_sport_with_nothing_published(server):
+    assert get(server, "/api/verify", sport="nfl") == {
+        "ok": None, "sport": "nfl", "summary": "nothing to verify: no v1/nfl/best-bets/all.json yet", "violations": []}
+
+
+@contextlib.contextmanager
+def tampered_snapshot(service):
+    """The demo date's first NBA version edited in the bucket (a pick's line moved); put back after."""
+    publisher, spec = service.publisher, service.sports.get("nba")
+    first = json.loads(publisher.read(spec.index_name(date.fromisoformat(GAME_DATE)))[0])["versions"][0]
+    text, generation = publisher.read(first["snapshot"])
+    document = json.loads(text)
+    document["picks"][0]["line"] += 1
+    generation = publisher.write(first["snapshot"], json.dumps(document), if_generation_match=generation)
+    try:
+        yield first
+    finally:
+        publisher.write(first["snapshot"], text, if_generation_match=generation)
+
+
+def test_verify_reports_a_tampered_version_as_picklock_verify_does(server):
+    with tampered_snapshot(server.service) as version:
+        shown = get(server, "/api/verify")
+        assert shown == verify_report(server, "nba")
+    assert shown["ok"] is False and shown["violations"]
+    assert shown["summary"].startswith(f"{len(shown['violations'])} violations in nba 2025-10-01..2026-03-01")
+    assert version["snapshot"] in {violation["file"] for violation in shown["violations"]}
+    assert get(server, "/api/verify")["ok"] is True  # put back
+
+
 # ---------------------------------------------------------------- one sport at a time
 
 def test_sport_mlb_answers_with_mlbs_halt_and_nba_is_unaffected(server, mlb):
@@ -249,7 +357,8 @@ def test_sport_mlb_answers_with_mlbs_picks_timeline_lineage_and_season(server, m
 
 
 @pytest.mark.parametrize("path", ["/api/today", f"/api/picks?date={GAME_DATE}", f"/api/timeline?date={GAME_DATE}",
-                                  f"/api/season?date={GAME_DATE}", f"/api/lineage?pick_id={GAME_DATE}/x/PTS/0"])
+                                  f"/api/season?date={GAME_DATE}", f"/api/lineage?pick_id={GAME_DATE}/x/PTS/0",
+                                  f"/api/chain?date={GAME_DATE}", "/api/verify"])
 @pytest.mark.parametrize("sport", ["cricket", "", "NBA"])
 def test_an_unknown_sport_is_a_400_naming_it(server, path, sport):
     status, headers, body = request(server, "GET", f"{path}{'&' if '?' in path else '?'}{urlencode({'sport': sport})}")
@@ -264,6 +373,9 @@ def test_an_unknown_sport_is_a_400_naming_it(server, path, sport):
     ("/api/today?sport=mlb&sport=nba", "sport: given more than once"),
     (f"/api/picks?sport=mlb&sport=mlb&date={GAME_DATE}", "sport: given more than once"),
     ("/api/season?sport=mlb", "date: required, once"),
+    ("/api/verify?sport=mlb&since=2026-02-01", "since: unknown parameter"),
+    ("/api/verify?sport=mlb&sport=mlb", "sport: given more than once"),
+    ("/api/chain?sport=mlb", "date: required, once"),
 ])
 def test_beside_a_sport_an_unknown_parameter_is_still_refused(server, path, error):
     status, _, body = request(server, "GET", path)
@@ -309,6 +421,11 @@ def test_nothing_else_is_served(server, path):
     ("/api/today?date=2026-02-28", "date"),
     ("/api/lineage", "pick_id"),
     ("/api/lineage?pick_id=stephencurry", "pick_id"),
+    ("/api/chain", "date"),
+    ("/api/chain?date=2026-02-30", "date"),
+    ("/api/chain?date=2026-02-28&date=2026-03-01", "date"),
+    ("/api/verify?date=2026-02-28", "date"),
+    ("/api/verify?first=2026-02-01", "first"),
 ])
 def test_bad_parameters_are_refused_with_400_and_say_which(server, path, where):
     status, headers, body = request(server, "GET", path)
@@ -329,6 +446,13 @@ def test_only_get_is_allowed_and_nothing_changes(server, method):
     status, headers, _ = request(server, method, f"/api/picks?date={GAME_DATE}")
     assert (status, headers["Allow"]) == (405, "GET")
     assert get(server, "/api/timeline", date=GAME_DATE) == before
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+@pytest.mark.parametrize("path", ["/api/verify?sport=nba", f"/api/chain?date={GAME_DATE}"])
+def test_verify_and_chain_are_get_only_too(server, method, path):
+    status, headers, _ = request(server, method, path)
+    assert (status, headers["Allow"]) == (405, "GET")
 
 
 def test_binds_loopback_only(server):

@@ -7,8 +7,10 @@ from datetime import timedelta
 
 import pytest
 
+from picklock.adapters.http_files import BucketFiles
 from picklock.service_layer import views
-from tests.harness.nba_paths import ALL_JSON
+from picklock.service_layer.verification import verify
+from tests.harness.nba_paths import ALL_JSON, date_file_name, index_name
 from picklock.validation import InputError
 
 from builders import GAME_DATE, TIPOFF, add, result, signal, void
@@ -203,3 +205,73 @@ def test_season_has_results_by_day_up_to_the_date():
     assert [(d["date"], d["wins"], d["losses"], d["pushes"]) for d in season["record"]["by_day"]] == [
         ("2026-02-28", 1, 1, 1), ("2026-03-01", 1, 0, 0)]
     assert [d["date"] for d in views.season(service, GAME_DATE)["record"]["by_day"]] == ["2026-02-28"]
+
+
+def test_season_grades_the_withdrawn_picks_as_all_json_does():
+    """The influence report of the date itself: its results grade the picks operators voided."""
+    service, store, publisher, clock = make_service()
+    service.load_signal(GAME_DATE, [signal("a"), signal("b", rank=2), signal("c", rank=3)])
+    service.export(GAME_DATE, "signal_updated")
+    service.submit_manual(void("c", "r-void", clock.now, reason="ruled out"))
+    service.export(GAME_DATE, "manual")
+    service.load_results(GAME_DATE, [result("a", 30), result("b", 10), result("c", 30)])
+    service.export(GAME_DATE, "post_grading")
+    influence = views.season(service, GAME_DATE)["influence"]
+    assert influence == json.loads(publisher.read(ALL_JSON)[0])["influence"]
+    assert (influence["withdrawn_picks"], influence["withdrawn"]["wins"], influence["summary"]) == (
+        1, 1, "picks withdrawn by operators went 1-0")
+    assert (influence["model"]["wins"], influence["model"]["losses"], influence["model"]["voids"]) == (1, 1, 1)
+
+
+# ---------------------------------------------------------------- chain and verify
+
+def test_chain_is_the_dates_public_index_and_all_jsons_head():
+    service, store, publisher, clock = make_service()
+    service.load_signal(GAME_DATE, [signal("a")])
+    service.export(GAME_DATE, "signal_updated")
+    service.load_signal(GAME_DATE, [signal("a"), signal("b", rank=2)])
+    service.export(GAME_DATE, "signal_updated")
+    chain = views.chain(service, GAME_DATE)
+    index = json.loads(publisher.read(index_name(GAME_DATE))[0])
+    assert chain["versions"] == index["versions"] and chain["index"] == index_name(GAME_DATE)
+    first, second = chain["versions"]
+    assert (first["seq"], first["prev"], second["seq"], second["prev"]) == (1, None, 2, first["sha256"])
+    assert second["sha256"] == json.loads(publisher.read(date_file_name(GAME_DATE))[0])["sha256"]
+    all_json = json.loads(publisher.read(ALL_JSON)[0])
+    assert (chain["head"], chain["head_date"]) == ({"head": second["sha256"], "length": 2}, all_json["date"])
+
+
+def test_chain_of_a_date_with_nothing_published_is_empty():
+    service, *_ = make_service()
+    assert views.chain(service, NEXT_DAY) == {"date": NEXT_DAY.isoformat(), "index": index_name(NEXT_DAY),
+                                              "versions": [], "head": None, "head_date": None}
+
+
+def test_verification_is_verifys_report_on_the_bucket():
+    service, store, publisher, clock = make_service()
+    service.load_signal(GAME_DATE, [signal("a"), signal("b", rank=2)])
+    service.export(GAME_DATE, "signal_updated")
+    report = verify(BucketFiles(publisher), service.sports.get("nba"))
+    assert report.ok
+    assert views.verification(service) == {**report.as_dict(), "summary": report.summary()}
+
+
+def test_verification_names_a_tampered_version():
+    service, store, publisher, clock = make_service()
+    service.load_signal(GAME_DATE, [signal("a")])
+    service.export(GAME_DATE, "signal_updated")
+    [entry] = json.loads(publisher.read(index_name(GAME_DATE))[0])["versions"]
+    text, generation = publisher.read(entry["snapshot"])
+    tampered = text.replace('"line": 20.5', '"line": 19.5')
+    assert tampered != text
+    publisher.write(entry["snapshot"], tampered, if_generation_match=generation)
+    shown = views.verification(service)
+    assert shown["ok"] is False and shown["violations"]
+    assert shown["summary"].startswith(f"{len(shown['violations'])} violations in nba")
+    assert {v["file"] for v in shown["violations"]} == {entry["snapshot"]}
+
+
+def test_verification_without_all_json_says_there_is_nothing_to_verify():
+    service, *_ = make_service()
+    assert views.verification(service, "mlb") == {
+        "ok": None, "sport": "mlb", "summary": "nothing to verify: no v1/mlb/best-bets/all.json yet", "violations": []}

@@ -43,6 +43,8 @@ ENDPOINTS: dict[str, tuple[str | None, Callable[..., dict]]] = {
     "/api/timeline": ("date", _dated(views.timeline)),
     "/api/season": ("date", _dated(views.season)),
     "/api/lineage": ("pick_id", views.lineage),
+    "/api/chain": ("date", _dated(views.chain)),
+    "/api/verify": (None, views.verification),
 }
 
 

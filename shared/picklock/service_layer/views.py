@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from ..adapters.http_files import BucketFiles
 from ..domain.calendar import format_instant, parse_instant
 from ..domain.ledger import fold_ledger
 from ..domain.merge import has_started
@@ -14,6 +15,7 @@ from ..domain.render import diff_documents
 from ..domain.sports import DEFAULT_SPORT
 from ..validation import InputError, game_date_arg
 from .services import PicklockService
+from .verification import verify
 
 AUDIT_COUNTS = ("total", "active", "locked", "voided", "algorithm", "manual", "graded")
 # A status change is named after the new status, as the ledger names it.
@@ -144,7 +146,33 @@ def season(service: PicklockService, game_date: date, sport: str = DEFAULT_SPORT
     spec = service.sports.get(sport)
     inputs = service.store.load_export_inputs(game_date, sport=sport, season_from=spec.season_start(game_date))
     tallies = {tally.game_date: tally for tally in inputs.season_tallies}
-    # The date itself as last exported: its ledger, as the merged picks are in an export.
-    day = DayTally.of(game_date, fold_ledger(inputs.merge.ledger).values())
+    # The date itself as last exported: its ledger, as the merged picks are in an export, and its
+    # results, which grade the picks operators withdrew as if they had stood (the influence report).
+    day = DayTally.of(game_date, fold_ledger(inputs.merge.ledger).values(), inputs.merge.results)
     record = season_record(spec.season(game_date).name, game_date, tallies, day)
     return {"date": game_date.isoformat(), "season": record.season, **record.to_json()}
+
+
+def chain(service: PicklockService, game_date: date, sport: str = DEFAULT_SPORT) -> dict:
+    """The date's public index (every version, in chain order) and the season head all.json shows."""
+    spec = service.sports.get(sport)
+    index, all_json = (_public_json(service, name) for name in (spec.index_name(game_date), spec.all_json_name))
+    return {"date": game_date.isoformat(), "index": spec.index_name(game_date),
+            "versions": index["versions"] if index else [],
+            "head": all_json.get("chain") if all_json else None, "head_date": all_json["date"] if all_json else None}
+
+
+def _public_json(service: PicklockService, name: str) -> dict | None:
+    text = service.publisher.read(name)[0]
+    return None if text is None else json.loads(text)
+
+
+def verification(service: PicklockService, sport: str = DEFAULT_SPORT) -> dict:
+    """`picklock verify` over the configured bucket: the sport's season up to all.json's date."""
+    spec = service.sports.get(sport)
+    files = BucketFiles(service.publisher)
+    if files.get(spec.all_json_name) is None:  # verify needs all.json to know which dates to check
+        return {"ok": None, "sport": sport, "summary": f"nothing to verify: no {spec.all_json_name} yet",
+                "violations": []}
+    report = verify(files, spec)
+    return {**report.as_dict(), "summary": report.summary()}

@@ -36,6 +36,9 @@ const percent = (share) => (missing(share) ? "—" : `${(share * 100).toFixed(1)
 const signedPercent = (share) => (missing(share) ? "—" : `${share > 0 ? "+" : ""}${(share * 100).toFixed(1)}%`);
 const odds = (price) => (missing(price) ? "—" : `${price > 0 ? "+" : ""}${price}`);
 const wlp = (tally) => `${tally.wins}–${tally.losses}–${tally.pushes}`;
+// A sha256 by its first 12 hex digits (the whole of it in the tooltip); "—" for none.
+const SHORT_HASH = 12;
+const shortHash = (sha) => (missing(sha) ? el("span", { class: "muted" }, "—") : el("code", { title: sha }, sha.slice(0, SHORT_HASH)));
 
 async function getJSON(path, params = {}) {
   const response = await fetch(`${path}?${new URLSearchParams(params)}`);
@@ -56,14 +59,15 @@ async function loadDate(date) {
   $("error").hidden = true;
   $("lineage").hidden = true;
   try {
-    const [picks, timeline, season] = await Promise.all([
+    const [picks, timeline, season, chain] = await Promise.all([
       getJSON("/api/picks", { date, sport }), getJSON("/api/timeline", { date, sport }),
-      getJSON("/api/season", { date, sport }),
+      getJSON("/api/season", { date, sport }), getJSON("/api/chain", { date, sport }),
     ]);
     if (load !== loads) return;
     renderPicks(picks);
     renderTimeline(timeline);
     renderSeason(season);
+    renderChain(chain);
   } catch (error) {
     if (load !== loads) return;
     showError(error);
@@ -97,6 +101,7 @@ async function changeSport(id) {
       return;
     }
     renderToday(today);
+    loadVerification();
     await loadDate($("date").value || today.date);
   } catch (error) {
     if (load === loads) showError(error);
@@ -211,12 +216,73 @@ function renderLineage(pick) {
   panel.hidden = false;
 }
 
+// ------------------------------------------------------------------------------------ chain
+
+// all.json's season head in the header; the date's versions from its public index.
+function renderChain(data) {
+  const head = data.head;
+  $("chain-head").replaceChildren(head
+    ? el("span", { title: `all.json of ${data.head_date}: the version of its file it shows` },
+      "chain ", el("code", { class: "head-sha", title: head.head }, head.head.slice(0, SHORT_HASH)), ` · length ${head.length}`)
+    : el("span", { class: "muted" }, "no chain head yet"));
+  $("chain-meta").textContent = data.versions.length ? `public index ${data.index}` : "nothing published for this date";
+  const last = data.versions.length - 1;
+  $("versions").tBodies[0].replaceChildren(...data.versions.map((version, index) => el("tr", {
+    class: "version", dataset: { seq: String(version.seq), sha256: version.sha256 },
+  },
+    el("td", { class: "num seq" }, String(version.seq)),
+    el("td", { class: "export-id" }, version.export_id),
+    el("td", { class: "published" }, el("time", { datetime: version.published_at }, at(version.published_at))),
+    el("td", { class: "sha" }, shortHash(version.sha256),
+      index === last && el("span", { class: "badge version-live", title: "the date's file as users see it" }, "live"),
+      head && version.sha256 === head.head && el("span", { class: "badge version-head", title: "all.json's chain head" }, "head")),
+    el("td", { class: "prev" }, shortHash(version.prev)),
+  )));
+  if (!data.versions.length) {
+    $("versions").tBodies[0].append(el("tr", {}, el("td", { class: "muted", colspan: "5" }, "no version listed")));
+  }
+}
+
+// `picklock verify` over the bucket, for the sport: "verified", or the violations (the first few).
+const VIOLATIONS_SHOWN = 5;
+const violationText = (v) => `${v.file}: ${v.problem}${[["export", v.export_id], ["pick", v.pick], ["field", v.field]]
+  .filter(([, value]) => value).map(([name, value]) => ` · ${name} ${value}`).join("")}`;
+
+async function loadVerification() {
+  const asked = sport;
+  const box = $("verify");
+  box.dataset.state = "pending";
+  box.replaceChildren(el("span", { class: "muted" }, `verifying ${sportName(asked)}…`));
+  let state, children;
+  try {
+    const report = await getJSON("/api/verify", { sport: asked });
+    const count = report.violations.length;
+    state = report.ok === null ? "none" : report.ok ? "verified" : "violations";
+    children = [
+      el("span", { class: `badge verify-${state}` },
+        state === "verified" ? "verified" : state === "none" ? "not verified" : `${count} violation${count === 1 ? "" : "s"}`),
+      el("span", { class: "verify-summary" }, ` ${report.summary}`),
+      count ? el("ul", { class: "violations" }, ...report.violations.slice(0, VIOLATIONS_SHOWN).map((v) => el("li", {}, violationText(v)))) : null,
+      count > VIOLATIONS_SHOWN ? el("p", { class: "muted" }, `and ${count - VIOLATIONS_SHOWN} more: run picklock verify`) : null,
+    ];
+  } catch (error) {
+    state = "error";
+    children = [el("span", { class: "badge verify-error" }, "verify failed"), ` ${error.message}`];
+  }
+  if (asked !== sport) return; // another sport is shown now
+  box.replaceChildren(...children.filter((child) => child !== null));
+  box.dataset.state = state;
+  box.dataset.sport = asked;
+}
+
 // ------------------------------------------------------------------------------------ season
 
 const DAY = new Intl.DateTimeFormat("en-US", { timeZone: "UTC", weekday: "short", month: "short", day: "numeric" });
 const WINDOWS = [["season", "Season"], ["month", "Month"], ["week", "Week"], ["last_10", "Last 10"]];
 const SPLITS = [["stat", "By stat"], ["source", "By source"], ["tier", "By tier"], ["system_id", "By system"]];
 const DAY_STATUSES = ["sweep", "split", "miss", "void", "pending"];
+// Operators' influence: the model's and the manual picks apart, the withdrawn ones as if they stood.
+const INFLUENCE = [["model", "Model"], ["manual", "Manual"], ["withdrawn", "Withdrawn, had they stood"]];
 // A window's columns: header, the cell's text, its class, its tooltip.
 const WINDOW_COLUMNS = [
   ["W–L–P", wlp, "wlp", (w) => `${w.voids} void`],
@@ -247,6 +313,8 @@ function renderSeason(data) {
         el("h3", {}, "Recent weeks"),
         data.weeks.length ? el("ol", { class: "weeks" }, ...data.weeks.map(weekItem)) : el("p", { class: "muted" }, "no week with picks yet"),
         el("p", { class: "legend" }, ...DAY_STATUSES.map((status) => el("span", { class: `badge day-${status}` }, status))))),
+    el("h3", {}, "Operator influence"),
+    influence(data.influence),
     el("h3", {}, "Splits"),
     el("div", { class: "splits" }, ...SPLITS.map(([split, title]) => splitTable(split, title, data.splits[split]))),
   );
@@ -256,11 +324,20 @@ function windowCells(tally) {
   return WINDOW_COLUMNS.map(([, text, kind, title]) => el("td", { class: kind, title: title(tally) }, text(tally)));
 }
 
-function windowsTable(record) {
-  return el("table", { class: "windows" },
-    el("thead", {}, el("tr", {}, el("th", {}, "Window"), ...WINDOW_COLUMNS.map(([head, , kind]) => el("th", { class: kind }, head)))),
-    el("tbody", {}, ...WINDOWS.map(([name, label]) => el("tr", { dataset: { window: name } },
-      el("th", { scope: "row" }, label), ...windowCells(record[name])))));
+// Named windows, one a row: `rows` are [key in `windows`, label].
+function windowsTable(windows, rows = WINDOWS, kind = "windows", title = "Window") {
+  return el("table", { class: kind },
+    el("thead", {}, el("tr", {}, el("th", {}, title), ...WINDOW_COLUMNS.map(([head, , cls]) => el("th", { class: cls }, head)))),
+    el("tbody", {}, ...rows.map(([name, label]) => el("tr", { dataset: { window: name } },
+      el("th", { scope: "row" }, label), ...windowCells(windows[name])))));
+}
+
+function influence(report) {
+  const n = report.withdrawn_picks;
+  return el("div", { class: "influence-report" },
+    el("p", { class: "influence-summary" }, el("strong", {}, report.summary),
+      el("span", { class: "muted" }, ` · ${n} pick${n === 1 ? "" : "s"} withdrawn after publication`)),
+    windowsTable(report, INFLUENCE, "influence", "Picks"));
 }
 
 function streaks(streak, best) {
@@ -338,6 +415,7 @@ async function start() {
     // Without ?sport= the server's default sport, which /api/today names.
     const today = await getJSON("/api/today", url.has("sport") ? { sport: url.get("sport") } : {});
     renderToday(today);
+    loadVerification();
     await loadDate(url.get("date") || today.date);
   } catch (error) {
     showError(error);
