@@ -65,6 +65,9 @@ class FakeStore:
         return sorted((a for a in self.audit if (a.game_date, a.sport) == (game_date, sport)),
                       key=lambda a: (a.exported_at, a.export_id))
 
+    def audited_dates(self, sport=DEFAULT_SPORT):
+        return sorted({a.game_date for a in self.audit if a.sport == sport})
+
     def migrate(self):
         return []
 

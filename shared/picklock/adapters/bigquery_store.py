@@ -197,6 +197,14 @@ SELECT
                                            bigquery.ScalarQueryParameter("sport", "STRING", sport)])
         return [rows.audit_from_row(dict(row.items())) for row in result]
 
+    def audited_dates(self, sport: str = DEFAULT_SPORT) -> list[date]:
+        sql = (f"SELECT DISTINCT game_date FROM `{self.dataset}.{rows.AUDIT_TABLE}` "
+               "WHERE game_date >= @first_date AND sport = @sport ORDER BY game_date")
+        result = self._query("read", sql, [bigquery.ScalarQueryParameter("first_date", "DATE", FIRST_DATE),
+                                           bigquery.ScalarQueryParameter("sport", "STRING", sport)])
+        return [row["game_date"] if isinstance(row["game_date"], date) else date.fromisoformat(row["game_date"])
+                for row in result]
+
     # Upstream tables: only the CLI's `signal load` / `results load` and tests write them.
     def replace_signal(self, game_date: date, signal_rows: Sequence[SignalRow], sport: str = DEFAULT_SPORT) -> None:
         self._replace_date(rows.SIGNAL_TABLE, sport, game_date, [rows.signal_to_row(r) for r in signal_rows])

@@ -108,6 +108,13 @@ class SqliteStore:
                                  order="exported_at, export_id")
         return [rows.audit_from_row(row) for row in found]
 
+    def audited_dates(self, sport: str = DEFAULT_SPORT) -> list[date]:
+        with self._transaction(write=False) as connection:
+            found = connection.execute(
+                f"SELECT DISTINCT game_date FROM {rows.AUDIT_TABLE} WHERE sport = ? AND game_date >= ? "
+                "ORDER BY game_date", (sport, FIRST_DATE.isoformat())).fetchall()
+        return [date.fromisoformat(game_date) for (game_date,) in found]
+
     def migrate(self) -> list[str]:
         """Nothing to do: an embedded home migrates itself when it is opened."""
         return []

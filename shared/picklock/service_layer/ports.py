@@ -33,6 +33,9 @@ class PickStore(Protocol):
 
     def audit_records(self, game_date: date, sport: str = DEFAULT_SPORT) -> list[AuditRecord]: ...
 
+    def audited_dates(self, sport: str = DEFAULT_SPORT) -> list[date]:
+        """Every game date of the sport with an audit row, in order (for `picklock restore --all`)."""
+
     def migrate(self) -> list[str]:
         """Bring tables made by an earlier version to today's shape; the migrations applied."""
 
