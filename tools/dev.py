@@ -1,5 +1,10 @@
 """`make dev`: the whole local stack — emulators, tables, bucket, topics, push subscriptions and
-the three Cloud Functions — on loopback, until Ctrl-C. Prints how to drive it with the CLI."""
+the three Cloud Functions — on loopback, until Ctrl-C. Writes what the CLI needs to
+.emulators/dev.env (`picklock --env .emulators/dev.env …`, or `source` it) and prints how to drive it.
+
+The names are the same on every start (project picklock-local, dataset picks_dev, bucket
+picklock-dev), so the file and scripts stay valid; the data does not last: the emulators keep
+everything in memory, and a restart begins empty (the env file is rewritten with the new ports)."""
 from __future__ import annotations
 
 import shlex
@@ -9,6 +14,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+DEV_ENV = ROOT / ".emulators" / "dev.env"
 sys.path.insert(0, str(ROOT))
 
 from tests.harness.emulators import EmulatorStack, ensure_installed  # noqa: E402
@@ -17,6 +23,8 @@ from tests.harness.localstack import LocalStack  # noqa: E402
 
 def main() -> int:
     def on_signal(signum, frame):  # Ctrl-C, SIGTERM, a closed terminal: one shutdown path
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # make may forward it again
+            signal.signal(number, signal.SIG_IGN)
         raise KeyboardInterrupt
 
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -25,8 +33,9 @@ def main() -> int:
     emulators = EmulatorStack(ROOT)
     try:
         env = emulators.start()
-        with LocalStack(env, ROOT / ".emulators" / "logs" / "functions") as stack:
+        with LocalStack(env, ROOT / ".emulators" / "logs" / "functions", suffix="dev") as stack:
             exports = "\n".join(f"export {name}={shlex.quote(value)}" for name, value in sorted(stack.env.items()))
+            DEV_ENV.write_text(exports + "\n")
             functions = "\n".join(f"  {f.target:<22} http://127.0.0.1:{f.port}  log: {f.log}"
                                   for f in stack.functions.values())
             print(f"""picklock local stack is up.
@@ -53,6 +62,7 @@ Ctrl-C stops everything this started.""", flush=True)
         print("\nstopping...", flush=True)
     finally:
         emulators.stop()
+        DEV_ENV.unlink(missing_ok=True)  # its ports are gone
     return 0
 
 

@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
 
         services = [s.strip() for s in args.only.split(",") if s.strip()]
         def on_signal(signum, frame):  # SIGINT/SIGTERM/SIGHUP: one shutdown path
+            # `make` forwards the signal it got, so it may come twice: the second must not
+            # interrupt the shutdown the first started.
+            for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(number, signal.SIG_IGN)
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGINT, on_signal)  # also when started with SIGINT ignored (background job)

@@ -8,6 +8,25 @@ from pathlib import Path
 BACKENDS = ("embedded", "gcp")
 
 
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines as a shell would `source` them (`export ` allowed, values quoted or not,
+    `#` comments): how `make dev` hands its settings to the CLI (`--env .emulators/dev.env`)."""
+    import shlex
+
+    values = {}
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        name, separator, value = line.partition("=")
+        if not separator or not name.isidentifier():
+            raise ValueError(f"{path}, line {number}: not KEY=VALUE")
+        parsed = shlex.split(value)
+        values[name] = parsed[0] if parsed else ""
+    return values
+
+
 @dataclass(frozen=True)
 class Config:
     backend: str = "embedded"

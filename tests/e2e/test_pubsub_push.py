@@ -185,3 +185,62 @@ def test_nba_and_mlb_side_by_side_through_the_same_functions_with_an_mlb_halt(st
     resumed, _ = stack.wait_for("MLB resumed", lambda: (d := stack.read(mlb_all)) and not d[0]["halt_active"]
                                 and "aaronjudge" in picks_of(d[0]) and d)
     assert (resumed["halt_reason"], resumed["halt_since"]) == (None, None)
+
+
+# ---------------------------------------------------------------- the CLI against the stack
+
+def cli(stack, tmp_path, *argv, env_file: bool = True) -> subprocess.CompletedProcess:
+    """`picklock` in its own process, pointed at the stack by the file `make dev` writes (--env)."""
+    dev_env = tmp_path / "dev.env"
+    dev_env.write_text("".join(f"export {name}={value}\n" for name, value in sorted(stack.env.items())))
+    options = ["--env", str(dev_env)] if env_file else ["--home", str(tmp_path / "embedded")]
+    return subprocess.run([sys.executable, "-m", "picklock.entrypoints.cli", *options, *argv], capture_output=True,
+                          text=True, timeout=120, env={"PATH": os.environ["PATH"], "PYTHONPATH": str(SOURCE)})
+
+
+SOURCE = Path(__file__).resolve().parents[2] / "shared"
+
+
+def test_the_cli_waits_for_outcomes_lists_and_replays_dead_letters(stack, tmp_path):
+    day = "2026-02-28"
+    published = cli(stack, tmp_path, "publish", SIGNAL_UPDATED, "--date", day, "--wait", "60")
+    assert published.returncode == 0, published.stderr
+    assert "published to signal-updated as message" in published.stdout and "  export 2026-02-28." in published.stdout
+
+    # Over a published algorithm pick: recorded, not in effect, parked; --wait says so and exits 1.
+    bootstrap(stack.config).load_signal(TODAY, [signal_row(TODAY, "kevindurant", "OVER", 26.5, 9)])
+    bootstrap(stack.config).export(TODAY, "signal_updated")
+    add = ("manual", "add", "--via", "pubsub", "--date", day, "--player", "kevindurant", "--team", "PHX",
+           "--opponent", "DEN", "--direction", "UNDER", "--line", "26.5", "--request-id", "req-kd-1", "--wait", "60")
+    refused = cli(stack, tmp_path, *add)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "parked on manual-picks-dead-letter: recorded, not in effect:" in refused.stdout
+    message_id = refused.stdout.split("as message ")[1].split()[0]
+
+    listed = cli(stack, tmp_path, "dead-letters", "list", "--topic", MANUAL_PICKS)
+    assert listed.returncode == 0 and message_id in listed.stdout and "void it first" in listed.stdout
+    assert message_id in cli(stack, tmp_path, "dead-letters", "list", "--topic", MANUAL_PICKS).stdout  # a peek
+
+    # Replayed (say, after a fix): republished to its topic, taken off the dead-letter queue, and
+    # delivered to the function again, which finds the command recorded and exports.
+    replayed = cli(stack, tmp_path, "dead-letters", "replay", "--topic", MANUAL_PICKS, "--message-id", message_id)
+    assert replayed.returncode == 0 and replayed.stdout.startswith(f"replayed {message_id} to {MANUAL_PICKS} as message ")
+    new_id = replayed.stdout.split("as message ")[1].strip()
+    log = stack.functions[MANUAL_PICKS].log
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and "already recorded (request req-kd-1)" not in log.read_text():
+        time.sleep(0.5)
+    again = [json.loads(line) for line in log.read_text().splitlines() if "already recorded (request req-kd-1)" in line]
+    assert [line["message_id"] for line in again] == [new_id]
+    assert message_id not in cli(stack, tmp_path, "dead-letters", "list", "--topic", MANUAL_PICKS).stdout
+    missing = cli(stack, tmp_path, "dead-letters", "replay", "--topic", MANUAL_PICKS, "--message-id", message_id)
+    assert (missing.returncode, missing.stdout.strip()) == (1, f"not parked on {MANUAL_PICKS}-dead-letter: {message_id}")
+
+
+def test_without_a_stack_the_cli_refuses_what_needs_one(stack, tmp_path):
+    for argv in (("publish", SIGNAL_UPDATED, "--date", "2026-02-28"), ("dead-letters", "list"),
+                 ("void", "--via", "pubsub", "--date", "2026-02-28", "--player", "x", "--reason", "r")):
+        refused = cli(stack, tmp_path, *argv, env_file=False)
+        assert refused.returncode == 2, refused.stderr
+        assert "needs a running stack" in refused.stderr and "PICKLOCK_BACKEND=gcp" in refused.stderr
+    assert not (tmp_path / "embedded" / "messages").exists()  # nothing published anywhere

@@ -133,6 +133,69 @@ class PulledMessage:
     message_id: str
     data: bytes
     attributes: dict[str, str]
+    published_at: str | None = None  # when it reached the topic (ISO-8601), for dead letters
+
+
+class DeadLetters:
+    """The parked messages of each topic, on its `<topic>-dead-letter-pull` subscription.
+
+    Reading them is a peek: each pulled message is handed back at once (ack deadline 0), so a
+    listing consumes nothing. A replay republishes a message to its topic and acknowledges it on
+    the dead-letter subscription only once the topic has it."""
+
+    def __init__(self, project: str):
+        self.project = project
+
+    def peek(self, topic: str, *, max_messages: int = 100) -> list[PulledMessage]:
+        with _subscriber(None) as subscriber:
+            path = subscriber.subscription_path(self.project, dead_letter_subscription(topic))
+            received = self._pull_all(subscriber, path, max_messages)
+            if received:
+                subscriber.modify_ack_deadline(subscription=path, ack_ids=[m.ack_id for m in received],
+                                               ack_deadline_seconds=0)
+        return [_pulled(m) for m in received]
+
+    def replay(self, topic: str, message_ids: set[str] | None) -> list[tuple[PulledMessage, str]]:
+        """Republish the parked messages with these ids (None: all) to `topic`; returns each with
+        the id it got on `topic`."""
+        publisher = PubSubPublisher(self.project)
+        replayed = []
+        with _subscriber(None) as subscriber:
+            path = subscriber.subscription_path(self.project, dead_letter_subscription(topic))
+            received = self._pull_all(subscriber, path, 1000)
+            chosen = [m for m in received if message_ids is None or _original_id(m) in message_ids]
+            others = [m.ack_id for m in received if m not in chosen]
+            if others:
+                subscriber.modify_ack_deadline(subscription=path, ack_ids=others, ack_deadline_seconds=0)
+            for message in chosen:
+                attributes = {k: v for k, v in message.message.attributes.items()
+                              if k not in ("error", "source_topic", "message_id")}
+                new_id = publisher.publish_bytes(topic, message.message.data, attributes)
+                subscriber.acknowledge(subscription=path, ack_ids=[message.ack_id])  # only once republished
+                replayed.append((_pulled(message), new_id))
+        return replayed
+
+    @staticmethod
+    def _pull_all(subscriber, path: str, max_messages: int) -> list:
+        received = []
+        while len(received) < max_messages:
+            response = subscriber.pull(subscription=path, max_messages=min(100, max_messages - len(received)),
+                                       timeout=10.0, return_immediately=True)
+            if not response.received_messages:
+                break
+            received += response.received_messages
+        return received
+
+
+def _original_id(received) -> str:
+    """The id the message had on its own topic: what the function logged and the CLI printed."""
+    return received.message.attributes.get("message_id") or received.message.message_id
+
+
+def _pulled(received) -> PulledMessage:
+    published = received.message.publish_time
+    return PulledMessage(_original_id(received), received.message.data, dict(received.message.attributes),
+                         published.isoformat() if published else None)
 
 
 def pull(project: str, subscription: str, *, max_messages: int = 10, timeout: float = 10.0,

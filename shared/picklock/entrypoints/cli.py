@@ -2,31 +2,29 @@
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import os
 import sys
 import uuid
 from pathlib import Path
-from typing import Callable
 
-from ..bootstrap import bootstrap, message_publisher
-from ..config import Config
+from ..bootstrap import bootstrap
+from ..config import Config, read_env_file
 from ..domain.calendar import format_instant
 from ..domain.export import TRIGGERS, describe
 from ..domain.pricing import odds_refusal
 from ..domain.render import diff_documents
 from ..adapters.http_files import BucketFiles, HttpFiles
 from ..domain.sports import DEFAULT_SPORT
-from ..service_layer.ports import MessagePublisher
 from ..service_layer.services import InvalidCommand, PicklockService
 from ..service_layer.verification import verify
-from ..topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED
+from ..topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED, TOPICS
 from ..validation import (
     InputError, closing_rows, game_date_arg, instant_arg, manual_command, read_file, result_rows, signal_rows,
     sport_arg, trigger_message,
 )
 from .dashboard import DEFAULT_PORT, serve
+from .stack import Stack, dead_letters, publish
 
 EXIT_BAD_INPUT = 2
 
@@ -36,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--home", help="embedded data directory (PICKLOCK_HOME, default ./.picklock)")
     parser.add_argument("--now", help="fix the clock, ISO-8601 with a zone (PICKLOCK_NOW)")
     parser.add_argument("--sport", help="a sport of schemas/sports.json (PICKLOCK_SPORT, default nba)")
+    parser.add_argument("--env", type=Path, help="read PICKLOCK_* settings from this file first (KEY=VALUE lines, "
+                                                 "`export` allowed), e.g. .emulators/dev.env written by `make dev`")
     commands = parser.add_subparsers(dest="command", required=True)
 
     signal = commands.add_parser("signal", help="upstream signal runs").add_subparsers(dest="action", required=True)
@@ -114,6 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
                                        "instead of the configured bucket")
     verify.add_argument("--json", action="store_true", help="a machine-readable report")
 
+    restore = commands.add_parser("restore", help="rebuild the sport's live files, history snapshots, indexes and "
+                                                  "all.json from the audit table (not the feeds: they are not "
+                                                  "in it); exit 1 on conflicts")
+    scope = restore.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--date", help="only this date")
+    scope.add_argument("--all", action="store_true", help="every date with audit rows")
+    restore.add_argument("--dry-run", action="store_true", help="print what would be written, write nothing")
+
     status = commands.add_parser("status", help="what is published for a date")
     status.add_argument("--date", required=True)
     status.add_argument("--json", action="store_true")
@@ -131,7 +139,25 @@ def build_parser() -> argparse.ArgumentParser:
     graded.add_argument("--date", required=True)
     graded.add_argument("--status", default="complete", choices=("complete", "partial"))
     graded.add_argument("--graded-count", type=int, default=0)
+    for topic_parser in (updated, graded):
+        _wait_arg(topic_parser)
+
+    dead = commands.add_parser("dead-letters", help="messages the functions parked (a running stack)")
+    dead_actions = dead.add_subparsers(dest="action", required=True)
+    listing = dead_actions.add_parser("list", help="parked messages with their error, consuming none")
+    listing.add_argument("--topic", choices=TOPICS)
+    replay = dead_actions.add_parser("replay", help="republish parked messages to their topic (after a fix); each is "
+                                                    "acknowledged on the dead-letter queue once republished")
+    replay.add_argument("--topic", required=True, choices=TOPICS)
+    replay.add_argument("--message-id", action="append", help="the id the message had on its topic (repeatable)")
+    replay.add_argument("--all", action="store_true")
     return parser
+
+
+def _wait_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--wait", type=float, nargs="?", const=60.0, metavar="SECONDS",
+                        help="wait (default 60 s) for the function's outcome: its export, or why it parked the "
+                             "message (exit 1)")
 
 
 def _key_args(parser: argparse.ArgumentParser) -> None:
@@ -146,6 +172,7 @@ def _command_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--export", action="store_true", help="export the date afterwards")
     parser.add_argument("--via", choices=("service", "pubsub"), default="service",
                         help=f"pubsub: publish a {MANUAL_PICKS} message for the function to apply")
+    _wait_arg(parser)
 
 
 def _number(text: str | None, flag: str) -> float | None:
@@ -210,8 +237,7 @@ def _halt_payload(args, service: PicklockService, sport: str) -> dict:
     return payload
 
 
-def run(args, service: PicklockService, out,
-        messages: Callable[[], MessagePublisher] = message_publisher) -> int:
+def run(args, service: PicklockService, out, stack: Stack) -> int:
     sport = sport_arg(args.sport or DEFAULT_SPORT)
     if args.command in ("signal", "results"):
         game_date = game_date_arg(args.date)
@@ -244,9 +270,10 @@ def run(args, service: PicklockService, out,
         if args.via == "pubsub":
             if args.export:
                 raise InputError("--export", "not with --via pubsub: the function exports after applying it")
-            message_id = messages().publish(MANUAL_PICKS, payload)
-            print(f"{command.action} {command.key} published to {MANUAL_PICKS} as message {message_id}"
-                  f" (request {command.request_id})", file=out)
+            return publish(stack, service, MANUAL_PICKS, payload, command.game_date, sport.id, "--via pubsub", out,
+                           wait=args.wait, label=f"{command.action} {command.key} (request {command.request_id}) ")
+        if args.wait is not None:
+            raise InputError("--wait", "only with --via pubsub: without it the command is applied at once")
         else:
             recorded = service.submit_manual(command)
             print(f"{command.action} {command.key} {'recorded' if recorded else 'already recorded'}"
@@ -273,6 +300,8 @@ def run(args, service: PicklockService, out,
         _status(args, service, out, sport.id)
     elif args.command == "verify":
         return _verify(args, service, out, sport)
+    elif args.command == "restore":
+        return _restore(args, service, out, sport)
     elif args.command == "migrate":
         applied = service.store.migrate()
         print(f"migrations applied: {', '.join(applied)}" if applied else
@@ -280,10 +309,12 @@ def run(args, service: PicklockService, out,
     elif args.command == "dashboard":
         serve(service, args.port, out)
     elif args.command == "publish":
-        game_date_arg(args.date)
+        game_date = game_date_arg(args.date)
         payload = _trigger_payload(args, sport.id)
         trigger_message(args.topic, payload, "arguments")
-        print(f"published to {args.topic} as message {messages().publish(args.topic, payload)}", file=out)
+        return publish(stack, service, args.topic, payload, game_date, sport.id, "publish", out, wait=args.wait)
+    elif args.command == "dead-letters":
+        return dead_letters(stack, args, out)
     return 0
 
 
@@ -299,6 +330,20 @@ def _audit(args, service: PicklockService, out, sport: str) -> None:
     else:
         a, b = service.audit_record(args.export_a), service.audit_record(args.export_b)
         print(json.dumps(diff_documents(json.loads(a.document), json.loads(b.document)), indent=2), file=out)
+
+
+def _restore(args, service: PicklockService, out, sport) -> int:
+    from ..service_layer.restore import NothingToRestore, restore
+
+    day = game_date_arg(args.date) if args.date else None
+    try:
+        report = restore(service.store, service.publisher, sport, game_date=day, dry_run=args.dry_run)
+    except NothingToRestore as error:
+        raise InputError("--date", str(error)) from None
+    for step in report.steps:
+        print(step, file=out)
+    print(report.summary(), file=out)
+    return 0 if report.ok else 1
 
 
 def _verify(args, service: PicklockService, out, sport) -> int:
@@ -342,6 +387,13 @@ def _status(args, service: PicklockService, out, sport: str) -> None:
 
 
 def _config(args) -> Config:
+    if args.env is not None:
+        try:  # as if sourced: the Google clients read the emulator hosts from the environment too
+            os.environ.update(read_env_file(args.env))
+        except OSError as error:
+            raise InputError("--env", f"cannot read {args.env}: {error.strerror}") from None
+        except ValueError as error:
+            raise InputError("--env", str(error)) from None
     try:
         config = Config.from_env(home=Path(args.home) if args.home else None, now=args.now, sport=args.sport)
     except ValueError as error:
@@ -382,7 +434,7 @@ def main(argv: list[str] | None = None, out=sys.stdout) -> int:
     output = _Output(out)
     try:
         config = _config(args)
-        status = run(args, bootstrap(config), output, functools.partial(message_publisher, config))
+        status = run(args, bootstrap(config), output, Stack(config))
         output.flush()
         return status
     except OutputClosed:
