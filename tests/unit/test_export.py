@@ -12,7 +12,7 @@ from tests.harness.nba_paths import NBA
 from picklock.domain.render import PublishedDocument, sha256
 
 from builders import (
-    GAME_DATE, START, Core, add, assert_valid, at, result, signal, void,
+    GAME_DATE, START, TIPOFF, Core, add, assert_valid, at, result, signal, void,
 )
 from fakes import FakeStore
 
@@ -101,7 +101,7 @@ def _grade_a_pick_yesterday(store, bucket) -> None:
     """A pick of the day before, published then graded by exports of that date: only the season
     record of today's all.json changes."""
     yesterday = date(2026, 2, 27)
-    store.replace_signal(yesterday, [signal("y", game_date=yesterday)])
+    store.replace_signal(yesterday, [signal("y", game_date=yesterday, game_time=TIPOFF - timedelta(days=1))])
     plan(store, bucket, yesterday, now=START - timedelta(days=1), export_id="y1")
     store.replace_results(yesterday, [result("y", 40.0, game_date=yesterday)])
     plan(store, bucket, yesterday, now=START, export_id="y2", trigger="post_grading")
@@ -207,7 +207,9 @@ def test_season_record_in_all_json():
     for day, outcomes in ((26, [30.0, 10.0, None]), (27, [20.5, 25.0])):
         game_date = date(2026, 2, day)
         players = [f"p{day}{i}" for i in range(len(outcomes))]
-        store.replace_signal(game_date, [signal(p, rank=i + 1, game_date=game_date) for i, p in enumerate(players)])
+        tip_off = datetime(2026, 2, day, 23, 30, tzinfo=UTC)
+        store.replace_signal(game_date, [signal(p, rank=i + 1, game_date=game_date, game_time=tip_off)
+                                         for i, p in enumerate(players)])
         plan(store, bucket, game_date, now=datetime(2026, 2, day, 15, tzinfo=UTC), export_id=f"{day}a")
         if day == 27:
             store.record_manual(void(players[0], "v", datetime(2026, 2, day, 16, tzinfo=UTC), game_date=game_date))

@@ -344,7 +344,7 @@ def test_a_second_live_pick_on_a_key_is_voided_naming_the_one_kept():
 def test_a_ledger_row_lists_every_change_of_its_export():
     core = Core()
     core.run(signal=[signal("a")])
-    merged = core.run(signal=[signal("a", line=21.5)], results=[result("a", 30.0)], now=at(1))
+    merged = core.run(signal=[signal("a", line=21.5)], results=[result("a", 30.0)], now=at(9))
     [row] = merged.ledger_rows
     assert (row.change, row.change_detail) == (
         "locked,graded,signal_disagrees", "signal now says OVER 21.5; published OVER 20.5 kept; WIN (actual 30.0)")

@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -113,7 +113,9 @@ def test_nba_and_mlb_side_by_side_have_separate_files_records_and_a_halt_of_thei
     clock.advance(minutes=5)
     assert service.submit_halt(halt("h1", clock())).recorded
     nba_before = publisher.read(NBA.all_json_name)
-    service.load_signal(GAME_DATE, [mlb_signal("cole", rank=1), mlb_signal("judge", stat="H", line=1.5, rank=2)], "mlb")
+    late_game = datetime(2026, 3, 1, 3, 10, tzinfo=timezone.utc)  # judge's: 22:10 in New York
+    service.load_signal(GAME_DATE, [mlb_signal("cole", rank=1),
+                                    mlb_signal("judge", stat="H", line=1.5, rank=2, game_time=late_game)], "mlb")
     service.export(GAME_DATE, "signal_updated", "mlb")
     mlb = read(publisher, MLB.all_json_name)
     assert (mlb["halt_active"], mlb["halt_reason"], mlb["halt_since"]) == (True, "bad stretch", "2026-02-28T17:05:00.000Z")
@@ -125,6 +127,7 @@ def test_nba_and_mlb_side_by_side_have_separate_files_records_and_a_halt_of_thei
 
     # Grading and the record keep moving while halted.
     service.load_results(GAME_DATE, [result("cole", 9.0, stat="K", sport="mlb")], "mlb")
+    clock.now = datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc)  # after first pitch, still Feb 28 in New York
     service.grade(GAME_DATE, "mlb")
     mlb = read(publisher, MLB.all_json_name)
     assert (mlb["today"][0]["result"], mlb["record"]["wins"]) == ("WIN", 1)

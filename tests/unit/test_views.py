@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -179,11 +179,14 @@ def test_lineage_refuses_a_malformed_pick_id_and_reports_an_unknown_one():
 
 # ---------------------------------------------------------------- season
 
+AFTER_TIPOFF = datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc)  # 21:00 in New York: still Feb 28, games under way
+
 def test_season_is_the_record_all_json_carries():
     service, store, publisher, clock = make_service()
     service.load_signal(GAME_DATE, [signal("a"), signal("b", rank=2)])
     service.export(GAME_DATE, "signal_updated")
     service.load_results(GAME_DATE, [result("a", 30), result("b", None)])
+    clock.now = AFTER_TIPOFF
     service.export(GAME_DATE, "post_grading")
     all_json = json.loads(publisher.read(ALL_JSON)[0])
     season = views.season(service, GAME_DATE)
@@ -215,6 +218,7 @@ def test_season_grades_the_withdrawn_picks_as_all_json_does():
     service.submit_manual(void("c", "r-void", clock.now, reason="ruled out"))
     service.export(GAME_DATE, "manual")
     service.load_results(GAME_DATE, [result("a", 30), result("b", 10), result("c", 30)])
+    clock.now = AFTER_TIPOFF
     service.export(GAME_DATE, "post_grading")
     influence = views.season(service, GAME_DATE)["influence"]
     assert influence == json.loads(publisher.read(ALL_JSON)[0])["influence"]

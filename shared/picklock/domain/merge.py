@@ -74,7 +74,7 @@ def merge_and_lock(inputs: MergeInputs, *, now: datetime, export_id: str) -> Mer
         key_picks = _merge_key(
             key, by_key.get(key, []), signal.get(key), manual.get(key), schedule, shown_ids, now, events, inputs.halt
         )
-        merged.extend(_close(_grade(pick, results.get(key), events), closing.get(key)) for pick in key_picks)
+        merged.extend(_close(_grade(pick, results.get(key), now, events), closing.get(key)) for pick in key_picks)
 
     ordered = tuple(sorted(merged, key=_display_order))
     ledger_rows = tuple(_ledger_rows(ordered, before, events, export_id, now))
@@ -248,8 +248,13 @@ def _new_manual_pick(wanted: ManualCommand, game_id, game_time, now: datetime) -
     )
 
 
-def _grade(pick: Pick, result: GameResult | None, events: list[Event]) -> Pick:
+def _grade(pick: Pick, result: GameResult | None, now: datetime, events: list[Event]) -> Pick:
     if result is None or not pick.live:
+        return pick
+    if pick.game_time is not None and not has_started(pick.game_time, now):
+        # An actual before the game is upstream's mistake; shown, it would be a result before tip-off.
+        events.append(_event("result_before_tipoff", pick, f"actual {result.actual_value} ignored until tip-off "
+                                                           f"({format_instant(pick.game_time)})"))
         return pick
     outcome, actual = grade(pick, result)
     if (outcome, actual) != (pick.result, pick.actual):
