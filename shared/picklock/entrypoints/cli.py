@@ -23,6 +23,7 @@ from ..validation import (
     InputError, closing_rows, game_date_arg, instant_arg, manual_command, read_file, result_rows, signal_rows,
     sport_arg, trigger_message,
 )
+from . import examples
 from .dashboard import DEFAULT_PORT, serve
 from .stack import Stack, dead_letters, publish
 
@@ -141,6 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
     graded.add_argument("--graded-count", type=int, default=0)
     for topic_parser in (updated, graded):
         _wait_arg(topic_parser)
+
+    example = commands.add_parser("example", help="print an example input file for --date (default: the sport's "
+                                                  "today), for trying picklock on any day")
+    example.add_argument("kind", choices=("signal", "results", "closing"))
+    example.add_argument("--date")
+    example.add_argument("--run", type=int, choices=(1, 2), default=1, help="signal: the first or second run of the day")
 
     dead = commands.add_parser("dead-letters", help="messages the functions parked (a running stack)")
     dead_actions = dead.add_subparsers(dest="action", required=True)
@@ -315,6 +322,8 @@ def run(args, service: PicklockService, out, stack: Stack) -> int:
         return publish(stack, service, args.topic, payload, game_date, sport.id, "publish", out, wait=args.wait)
     elif args.command == "dead-letters":
         return dead_letters(stack, args, out)
+    elif args.command == "example":
+        print(json.dumps(_example(args, service, sport), indent=1), file=out)
     return 0
 
 
@@ -344,6 +353,15 @@ def _restore(args, service: PicklockService, out, sport) -> int:
         print(step, file=out)
     print(report.summary(), file=out)
     return 0 if report.ok else 1
+
+
+def _example(args, service: PicklockService, sport) -> list[dict]:
+    game_date = game_date_arg(args.date) if args.date else service.today(sport.id)
+    if args.kind == "signal":
+        return examples.signal_run(sport, game_date, service.now(), args.run)
+    if args.kind == "results":
+        return examples.results(sport, game_date)
+    return examples.closing_lines(sport, game_date, service.now())
 
 
 def _verify(args, service: PicklockService, out, sport) -> int:
