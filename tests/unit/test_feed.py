@@ -108,3 +108,17 @@ def test_a_feed_keeps_the_latest_200_events():
         return PickEvent(f"id{n:04d}", "published", "nba", f"2026-02-28T15:{n // 60:02d}:{n % 60:02d}.000Z", f"event {n}")
     merged = merged_events([event(n) for n in range(150)], [event(n) for n in range(100, 300)])
     assert len(merged) == FEED_SIZE and merged[0].id == "id0299" and merged[-1].id == "id0100"
+
+
+def test_an_unreachable_events_topic_does_not_fail_the_export(tmp_path, caplog):
+    service, publisher, clock = service_with_events(tmp_path)
+
+    class Unreachable:
+        def publish(self, topic, payload, attributes=None):
+            raise ConnectionError(f"{topic}: topic not found")
+
+    service.events = Unreachable()
+    service.load_signal(GAME_DATE, [signal("a")])
+    assert service.export(GAME_DATE, "signal_updated").plan.outcome == "published"
+    assert [item["tags"] for item in feed_items(publisher)] == [["published"]]  # the feeds have it
+    assert "not published to pick-events: pick-events: topic not found" in caplog.text

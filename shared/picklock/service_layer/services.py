@@ -185,10 +185,15 @@ class PicklockService:
             self.publisher.write(atom_name, atom_feed(spec.id, merged, now), if_generation_match=atom_generation)
         except PreconditionFailed:
             pass  # a concurrent export wrote a newer one
-        if self.events is not None:
-            for event in events:
+        if self.events is None:
+            return
+        for event in events:
+            try:
                 self.events.publish(PICK_EVENTS, event.as_dict(),
                                     {"event_type": event.type, "event_id": event.id, "sport": event.sport})
+            except Exception as error:  # noqa: BLE001 - the export is done and the feeds have the events
+                log.error("pick events from %s on not published to %s: %s", event.id, PICK_EVENTS, error)
+                return
 
     def _list_versions(self, spec: Sport, game_date: date, documents: list[dict]) -> None:
         """Add versions to the date's public index (append-only; a concurrent writer is merged)."""
