@@ -244,7 +244,9 @@ def _halt_payload(args, service: PicklockService, sport: str) -> dict:
     return payload
 
 
-def run(args, service: PicklockService, out, stack: Stack) -> int:
+def run(args, service: PicklockService, out, stack: Stack | None = None) -> int:
+    """One command; `stack` is what commands against a running stack use (none: they are refused)."""
+    stack = stack or Stack(Config())
     sport = sport_arg(args.sport or DEFAULT_SPORT)
     if args.command in ("signal", "results"):
         game_date = game_date_arg(args.date)
