@@ -37,3 +37,24 @@ output "all_json_url" {
   description = "Public URL of all.json, for the website."
   value       = "https://storage.googleapis.com/${google_storage_bucket.published.name}/${local.all_json_object}"
 }
+
+output "scheduler_jobs" {
+  description = "Cloud Scheduler jobs of the safety net, by sport: the export of today and the grading catch-up of yesterday."
+  value = {
+    for id in keys(local.sports) : id => {
+      export_today     = try(google_cloud_scheduler_job.export_today[id].name, null)
+      grading_catch_up = try(google_cloud_scheduler_job.grading_catch_up[id].name, null)
+    }
+  }
+}
+
+output "alert_policies" {
+  description = "Alert policy ids (docs/RUNBOOK.md says what each means and what to run)."
+  value = merge(
+    {
+      dead_letters    = google_monitoring_alert_policy.dead_letters.name
+      function_errors = google_monitoring_alert_policy.function_errors.name
+    },
+    { for id, policy in google_monitoring_alert_policy.all_json_stale : "all_json_stale_${id}" => policy.name },
+  )
+}

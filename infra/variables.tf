@@ -15,7 +15,8 @@ variable "dataset" {
   default     = "nba_predictions"
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9_]{1,1024}$", var.dataset))
+    # Not {1,1024}: Terraform's regex (RE2) refuses repeat counts over 1000, and can() makes that false.
+    condition     = can(regex("^[A-Za-z0-9_]+$", var.dataset)) && length(var.dataset) <= 1024
     error_message = "A BigQuery dataset id has only letters, digits and underscores."
   }
 }
@@ -115,4 +116,85 @@ variable "labels" {
   description = "Labels put on every resource that takes them."
   type        = map(string)
   default     = { app = "picklock" }
+}
+
+# -- the scheduled safety net (scheduler.tf) -----------------------------------------------------
+
+variable "export_schedule" {
+  description = "Cron (in each sport's time_zone of schemas/sports.json) of the scheduled export of today, for every sport export_schedules does not name. Default: every 10 minutes from 12:00 to 02:59."
+  type        = string
+  default     = "*/10 12-23,0-2 * * *"
+
+  validation {
+    condition     = var.export_schedule == "" || can(regex("^\\S+( \\S+){4}$", var.export_schedule))
+    error_message = "A unix-cron schedule of five fields (minute hour day-of-month month day-of-week), or \"\" for none."
+  }
+}
+
+variable "export_schedules" {
+  description = "Per sport id, a cron replacing export_schedule for that sport; \"\" means no scheduled export (and no staleness alert), e.g. off season."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for schedule in values(var.export_schedules) : schedule == "" || can(regex("^\\S+( \\S+){4}$", schedule))])
+    error_message = "Each schedule is a unix-cron schedule of five fields, or \"\" for none."
+  }
+}
+
+variable "grading_catch_up_schedule" {
+  description = "Cron (in each sport's time_zone) of the morning grading of yesterday, for every sport grading_catch_up_schedules does not name. Default: 09:00."
+  type        = string
+  default     = "0 9 * * *"
+
+  validation {
+    condition     = var.grading_catch_up_schedule == "" || can(regex("^\\S+( \\S+){4}$", var.grading_catch_up_schedule))
+    error_message = "A unix-cron schedule of five fields, or \"\" for none."
+  }
+}
+
+variable "grading_catch_up_schedules" {
+  description = "Per sport id, a cron replacing grading_catch_up_schedule for that sport; \"\" means no catch-up."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for schedule in values(var.grading_catch_up_schedules) : schedule == "" || can(regex("^\\S+( \\S+){4}$", schedule))])
+    error_message = "Each schedule is a unix-cron schedule of five fields, or \"\" for none."
+  }
+}
+
+# -- alerting (monitoring.tf) --------------------------------------------------------------------
+
+variable "notification_channels" {
+  description = "Notification channels every alert notifies, as projects/<project>/notificationChannels/<id>. Empty: the alert policies are created and open incidents, but notify nobody."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for channel in var.notification_channels : can(regex("^projects/[^/]+/notificationChannels/[0-9]+$", channel))])
+    error_message = "Each channel is projects/<project>/notificationChannels/<numeric id> (gcloud beta monitoring channels list)."
+  }
+}
+
+variable "staleness_minutes" {
+  description = "Minutes without a successful export of a sport, while exports are being asked for, before its all.json staleness alert opens. At least twice the scheduled export's interval."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.staleness_minutes >= 10 && var.staleness_minutes <= 720 && floor(var.staleness_minutes) == var.staleness_minutes
+    error_message = "Whole minutes, between 10 and 720."
+  }
+}
+
+variable "function_error_threshold" {
+  description = "5xx responses of one function within 10 minutes above which the function errors alert opens. Pub/Sub retries each failed push, so a lone transient error is expected now and then."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.function_error_threshold >= 0
+    error_message = "Zero or more."
+  }
 }

@@ -7,7 +7,7 @@ import math
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
@@ -270,12 +270,25 @@ def manual_command(data: Any, where: str) -> ManualCommand | HaltCommand:
     )
 
 
-def trigger_message(topic: str, data: Any, where: str) -> tuple[str, date]:
+def trigger_message(topic: str, data: Any, where: str, *,
+                    clock: Callable[[], datetime] | None = None) -> tuple[str, date]:
     """signal-updated / grading-complete: validated, and only the sport (default NBA: publishers
-    older than sports do not say) and the game date matter."""
+    older than sports do not say) and the game date matter.
+
+    `game_date` is a date, or `today` / `yesterday` (what Cloud Scheduler publishes: it cannot
+    compute a date), resolved here, at the edge, in the sport's time zone at `clock()` (read only
+    for such a date). Callers that act on the date pass the service's clock; without one
+    (validating only) it is this machine's."""
     validate(topic, data, where)
     sport = sport_arg(data.get("sport", DEFAULT_SPORT), f"{where}.sport")
-    return sport.id, _game_date(data["game_date"], f"{where}.game_date")
+    days_back = {"today": 0, "yesterday": 1}.get(data["game_date"])
+    if days_back is None:
+        return sport.id, _game_date(data["game_date"], f"{where}.game_date")
+    today = sport.today(clock() if clock else datetime.now().astimezone())
+    try:
+        return sport.id, checked_date(date.fromordinal(today.toordinal() - days_back))
+    except OutOfRange as error:
+        raise InputError(f"{where}.game_date", f"{data['game_date']} ({today} in {sport.time_zone}): {error}") from None
 
 
 def read_file(path: Path) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -134,7 +134,7 @@ def test_a_message_the_cli_publishes_is_one_the_function_applies(world):
     outbox = world.dead_letters  # the embedded backend's message publisher
     out = []
 
-    cli.run(args, world.service, SimpleNamespace(write=out.append), lambda: outbox)
+    cli.run(args, world.service, SimpleNamespace(write=out.append), SimpleNamespace(messages=lambda what: outbox))
 
     assert world.store.manual == []  # published, not applied
     (sent,) = outbox.messages(MANUAL_PICKS)
@@ -242,3 +242,99 @@ def test_if_parking_fails_the_message_is_redelivered_rather_than_lost(world):
     with pytest.raises(Unavailable):
         world.handlers.on_signal_updated(pushed(b"not json"))
 
+
+
+# ---------------------------------------------------------------- the scheduled safety net (infra/scheduler.tf)
+
+# What the Cloud Scheduler jobs publish (tests/infra/test_scheduler_and_monitoring.py checks that
+# infra/scheduler.tf publishes exactly these, for every sport).
+SCHEDULED_EXPORT = {"game_date": "today", "sport": "nba", "trigger": "scheduled"}
+GRADING_CATCH_UP = {"game_date": "yesterday", "sport": "nba", "trigger": "scheduled"}
+EASTERN_23_30 = datetime(2026, 3, 1, 4, 30, tzinfo=timezone.utc)  # 2026-02-28 23:30 in New York
+EASTERN_00_30 = datetime(2026, 3, 1, 5, 30, tzinfo=timezone.utc)  # 2026-03-01 00:30 in New York
+
+
+@pytest.mark.parametrize("now, today", [(EASTERN_23_30, GAME_DATE), (EASTERN_00_30, GAME_DATE + timedelta(days=1))],
+                         ids=["23:30-eastern", "00:30-eastern"])
+def test_a_scheduled_export_exports_today_in_the_sports_zone_audited_as_scheduled(world, capsys, now, today):
+    world.clock.now = now
+
+    world.handlers.on_signal_updated(message(SCHEDULED_EXPORT, "m-cron"))
+
+    (record,) = world.store.audit
+    assert (record.game_date, record.trigger_source) == (today, "scheduled")
+    assert all_json(world.publisher)["date"] == today.isoformat()
+    (line,) = [entry for entry in log_lines(capsys) if entry.get("export_id")]
+    assert (line["game_date"], line["trigger"], line["message_id"]) == (today.isoformat(), "scheduled", "m-cron")
+
+
+def test_an_upstream_message_with_a_date_keeps_its_date_and_trigger_after_midnight(world):
+    world.clock.now = EASTERN_00_30
+    world.service.load_signal(GAME_DATE, [signal("jokic")])
+
+    world.handlers.on_signal_updated(message({"game_date": "2026-02-28", "run_id": "late-run"}))
+
+    (record,) = world.store.audit
+    assert (record.game_date, record.trigger_source) == (GAME_DATE, "signal_updated")
+
+
+def test_a_scheduled_export_of_an_unchanged_day_writes_no_file(world):
+    world.service.load_signal(GAME_DATE, [signal("jokic"), signal("tatum", rank=2)])
+    world.handlers.on_signal_updated(message({"game_date": "2026-02-28"}, "m-upstream"))
+    written = list(world.publisher.history)
+
+    for minutes in (10, 20):
+        world.clock.now = at(minutes=minutes)
+        world.handlers.on_signal_updated(message(SCHEDULED_EXPORT, f"m-cron-{minutes}"))
+
+    assert world.publisher.history == written
+    assert [(a.trigger_source, a.outcome) for a in world.store.audit] == [
+        ("signal_updated", "published"), ("scheduled", "unchanged"), ("scheduled", "unchanged")]
+
+
+def test_a_scheduled_export_publishes_what_a_lost_signal_updated_message_would_have(world):
+    world.service.load_signal(GAME_DATE, [signal("jokic")])  # the pipeline wrote; its message was lost
+
+    world.handlers.on_signal_updated(message(SCHEDULED_EXPORT))
+
+    assert [p["player_lookup"] for p in all_json(world.publisher)["today"]] == ["jokic"]
+    assert [(a.trigger_source, a.outcome) for a in world.store.audit] == [("scheduled", "published")]
+
+
+@pytest.mark.parametrize("grading_complete_came", [False, True], ids=["never-came", "came"])
+def test_the_morning_catch_up_grades_yesterday_and_changes_nothing_when_grading_came(world, grading_complete_came):
+    world.clock.now = at(hours=-24)  # yesterday noon in New York: yesterday's slate is published
+    world.service.load_signal(YESTERDAY, [signal("jokic", line=20.5, game_date=YESTERDAY,
+                                                 game_time=at(hours=-24 + 7.5))])
+    world.handlers.on_signal_updated(message({"game_date": YESTERDAY.isoformat()}))
+    world.clock.now = at(hours=-8)  # 04:00 in New York: the grader has written the results
+    world.service.load_results(YESTERDAY, [result("jokic", 31, game_date=YESTERDAY)])
+    if grading_complete_came:
+        world.handlers.on_grading_complete(message(
+            {"game_date": YESTERDAY.isoformat(), "status": "complete", "graded_count": 1}))
+    written = list(world.publisher.history)
+
+    world.clock.now = at(hours=-3)  # the catch-up, 09:00 in New York
+    world.handlers.on_grading_complete(message(GRADING_CATCH_UP, "m-catch-up"))
+
+    (graded,) = current_picks(world.publisher, YESTERDAY)
+    assert (graded["result"], graded["actual"]) == ("WIN", 31)
+    assert all_json(world.publisher)["date"] == GAME_DATE.isoformat()
+    if grading_complete_came:
+        assert world.publisher.history == written  # idempotent: nothing to add, no file written
+    else:
+        assert len(world.publisher.history) > len(written)
+
+
+@pytest.mark.parametrize("topic, payload, reason", [
+    (SIGNAL_UPDATED, {"game_date": "tomorrow", "trigger": "scheduled"},
+     "message.game_date: 'tomorrow' does not match '^([0-9]{4}-[0-9]{2}-[0-9]{2}|today|yesterday)$'"),
+    (SIGNAL_UPDATED, {"game_date": "today", "trigger": "manual"}, "message.trigger"),
+    (GRADING_COMPLETE, {"game_date": "yesterday"}, "'status' is a required property"),
+])
+def test_a_bad_relative_or_scheduled_message_is_parked_and_changes_nothing(world, topic, payload, reason):
+    getattr(world.handlers, HANDLER[topic])(message(payload, "m-bad"))
+
+    (parked,) = world.dead_letters.messages(dead_letter_topic(topic))
+    assert reason in parked["attributes"]["error"]
+    assert (world.store.audit, world.publisher.history) == ([], [])

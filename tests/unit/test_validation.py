@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -239,9 +239,67 @@ def test_manual_message_json_text_end_to_end():
     ("signal-updated", {}, "message"),
     ("grading-complete", {"game_date": "2026-02-28", "status": "done", "graded_count": 1}, "message.status"),
     ("grading-complete", {"game_date": "2026-02-28", "status": "complete", "graded_count": "1"}, "message.graded_count"),
+    ("signal-updated", {"game_date": "tomorrow"}, "message.game_date"),
+    ("signal-updated", {"game_date": "Today"}, "message.game_date"),
+    ("signal-updated", {"game_date": ""}, "message.game_date"),
+    ("signal-updated", {"game_date": "today", "trigger": "cli"}, "message.trigger"),
+    ("signal-updated", {"game_date": "today", "trigger": "signal_updated"}, "message.trigger"),
+    ("signal-updated", {"game_date": "today", "sport": "cricket"}, "message.sport"),
+    ("grading-complete", {"game_date": "yesterday"}, "message"),  # neither the grader's fields nor a trigger
+    ("grading-complete", {"game_date": "2026-02-28", "status": "complete"}, "message"),
 ])
 def test_trigger_message_refusals(topic, message, where):
     assert refused(trigger_message, topic, message, "message").where == where
+
+
+# 23:30 and 00:30 in New York, where every sport of the catalogue plays: the UTC date is already the
+# next one at 23:30, and the New York date turns over at midnight, not at 00:00 UTC.
+LATE_EVENING = datetime(2026, 3, 1, 4, 30, tzinfo=timezone.utc)  # 2026-02-28 23:30 EST
+AFTER_MIDNIGHT = datetime(2026, 3, 1, 5, 30, tzinfo=timezone.utc)  # 2026-03-01 00:30 EST
+
+
+@pytest.mark.parametrize("now, relative, expected", [
+    (LATE_EVENING, "today", date(2026, 2, 28)),
+    (LATE_EVENING, "yesterday", date(2026, 2, 27)),
+    (AFTER_MIDNIGHT, "today", date(2026, 3, 1)),
+    (AFTER_MIDNIGHT, "yesterday", date(2026, 2, 28)),
+    (datetime(2026, 2, 28, 23, 30, tzinfo=timezone(timedelta(hours=-5))), "today", date(2026, 2, 28)),  # any zone
+])
+@pytest.mark.parametrize("sport", ["nba", "mlb"])
+def test_a_relative_date_is_resolved_in_the_sports_time_zone_at_now(now, relative, expected, sport):
+    assert trigger_message("signal-updated", {"game_date": relative, "sport": sport, "trigger": "scheduled"},
+                           "message", clock=lambda: now) == (sport, expected)
+    assert trigger_message("grading-complete", {"game_date": relative, "sport": sport, "trigger": "scheduled"},
+                           "message", clock=lambda: now) == (sport, expected)
+
+
+def test_a_message_with_a_real_date_ignores_the_clock():
+    """Old publishers' messages mean what they meant: the date they name, whatever the time (the
+    clock is not even read)."""
+    def unread():
+        raise AssertionError("the clock was read for a message with a date")
+
+    for clock in (unread, None):
+        assert trigger_message("signal-updated", {"game_date": "2026-02-28"}, "message", clock=clock) == ("nba", D)
+        assert trigger_message("grading-complete", {"game_date": "2026-02-28", "status": "complete",
+                                                    "graded_count": 3}, "message", clock=clock) == ("nba", D)
+        # a scheduled hint on a real date changes nothing about the date
+        assert trigger_message("signal-updated", {"game_date": "2026-02-28", "trigger": "scheduled"}, "message",
+                               clock=clock) == ("nba", D)
+
+
+def test_a_bad_relative_date_says_what_is_allowed():
+    error = refused(trigger_message, "signal-updated", {"game_date": "tomorrow"}, "message")
+    assert error.problem == "'tomorrow' does not match '^([0-9]{4}-[0-9]{2}-[0-9]{2}|today|yesterday)$'"
+    # A date keeps its own reason (tests/reliability's corpus names these exact messages).
+    assert refused(trigger_message, "signal-updated", {"game_date": "2026-02-30"}, "message").problem == \
+        "'2026-02-30' is not a 'date'"
+
+
+def test_a_relative_date_outside_the_accepted_range_is_refused():
+    error = refused(lambda: trigger_message("signal-updated", {"game_date": "yesterday"}, "message",
+                                            clock=lambda: datetime(1999, 1, 1, 17, tzinfo=timezone.utc)))
+    assert error.where == "message.game_date" and "outside the accepted range" in error.problem
 
 
 @pytest.mark.parametrize("text", ["2026-02-30", "20260228", "2026-2-28", "28/02/2026", "２０２６-02-28", "",

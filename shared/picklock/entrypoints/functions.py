@@ -46,16 +46,28 @@ class Handlers:
         self.dead_letters = dead_letters
 
     def on_signal_updated(self, event: Any) -> None:
-        accepted = self._accept(SIGNAL_UPDATED, event, functools.partial(trigger_message, SIGNAL_UPDATED))
+        accepted = self._accept(SIGNAL_UPDATED, event, self._trigger(SIGNAL_UPDATED))
         if accepted:
-            message_id, (sport, game_date), _ = accepted
-            self._log_exports(SIGNAL_UPDATED, message_id, [self.service.export(game_date, "signal_updated", sport)])
+            message_id, (sport, game_date, trigger), _ = accepted
+            # The Cloud Scheduler safety net says trigger "scheduled": audited as such.
+            self._log_exports(SIGNAL_UPDATED, message_id,
+                              [self.service.export(game_date, trigger or "signal_updated", sport)])
 
     def on_grading_complete(self, event: Any) -> None:
-        accepted = self._accept(GRADING_COMPLETE, event, functools.partial(trigger_message, GRADING_COMPLETE))
+        accepted = self._accept(GRADING_COMPLETE, event, self._trigger(GRADING_COMPLETE))
         if accepted:
-            message_id, (sport, game_date), _ = accepted
+            # The scheduled catch-up is audited as post_grading too: grading is what it does, and
+            # PicklockService.grade takes no trigger.
+            message_id, (sport, game_date, _), _ = accepted
             self._log_exports(GRADING_COMPLETE, message_id, self.service.grade(game_date, sport))
+
+    def _trigger(self, topic: str) -> Callable[[Any, str], tuple[str, Any, str | None]]:
+        """Parses a signal-updated / grading-complete message into (sport, game date, trigger hint);
+        a relative game_date ("today") is resolved on the service's clock."""
+        def parse(data: Any, where: str) -> tuple[str, Any, str | None]:
+            sport, game_date = trigger_message(topic, data, where, clock=lambda: self.service.now())
+            return sport, game_date, data.get("trigger")  # validated: "scheduled" or absent
+        return parse
 
     def on_manual_pick(self, event: Any) -> None:
         accepted = self._accept(MANUAL_PICKS, event, manual_command)
@@ -75,12 +87,13 @@ class Handlers:
         log.info("%s %s %s (request %s)", command.action, command.key,
                  "recorded" if submission.recorded else "already recorded", command.request_id,
                  extra=context(topic=MANUAL_PICKS, message_id=message_id, game_date=command.game_date))
-        # Exported even when already recorded: the first delivery may have failed after recording.
-        self._log_exports(MANUAL_PICKS, message_id, [self.service.export(command.game_date, "manual", command.sport)])
         if submission.refusal:
             # Recorded (a later delivery may still give it its effect), but never acknowledged as
-            # if it had taken effect: parked with the reason, for the operator to see.
+            # if it had taken effect: parked with the reason, for the operator to see. Parked
+            # before the export, so whoever waits on the outcome sees the refusal first.
             self._park(MANUAL_PICKS, message_id, body, NotInEffect(f"recorded, not in effect: {submission.refusal}"))
+        # Exported even when already recorded: the first delivery may have failed after recording.
+        self._log_exports(MANUAL_PICKS, message_id, [self.service.export(command.game_date, "manual", command.sport)])
 
     def _halt(self, message_id: str | None, command: HaltCommand, body: bytes) -> None:
         """A halt or resume is recorded, then today's all.json of the sport is exported so the
