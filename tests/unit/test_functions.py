@@ -324,6 +324,9 @@ def test_the_morning_catch_up_grades_yesterday_and_changes_nothing_when_grading_
         assert world.publisher.history == written  # idempotent: nothing to add, no file written
     else:
         assert len(world.publisher.history) > len(written)
+    # The catch-up's own exports (yesterday's, then today's) are audited as scheduled.
+    catch_up = [r for r in world.store.audit if r.exported_at == at(hours=-3)]
+    assert [(r.game_date, r.trigger_source) for r in catch_up] == [(YESTERDAY, "scheduled"), (GAME_DATE, "scheduled")]
 
 
 @pytest.mark.parametrize("topic, payload, reason", [

@@ -56,10 +56,10 @@ class Handlers:
     def on_grading_complete(self, event: Any) -> None:
         accepted = self._accept(GRADING_COMPLETE, event, self._trigger(GRADING_COMPLETE))
         if accepted:
-            # The scheduled catch-up is audited as post_grading too: grading is what it does, and
-            # PicklockService.grade takes no trigger.
-            message_id, (sport, game_date, _), _ = accepted
-            self._log_exports(GRADING_COMPLETE, message_id, self.service.grade(game_date, sport))
+            # The Cloud Scheduler catch-up says trigger "scheduled": audited as such.
+            message_id, (sport, game_date, trigger), _ = accepted
+            self._log_exports(GRADING_COMPLETE, message_id,
+                              self.service.grade(game_date, sport, trigger or "post_grading"))
 
     def _trigger(self, topic: str) -> Callable[[Any, str], tuple[str, Any, str | None]]:
         """Parses a signal-updated / grading-complete message into (sport, game date, trigger hint);

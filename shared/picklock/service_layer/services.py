@@ -277,13 +277,14 @@ class PicklockService:
     def _sport_inputs(self, sport: str) -> ExportInputs:
         return self.store.load_export_inputs(self.today(sport), sport=sport)
 
-    def grade(self, game_date: date, sport: str = DEFAULT_SPORT) -> list[ExportReport]:
+    def grade(self, game_date: date, sport: str = DEFAULT_SPORT, trigger: str = "post_grading") -> list[ExportReport]:
         """Grading is an export: results are an input of the merge. A past date's grading also
-        re-exports today so all.json's season record moves, while all.json keeps showing today."""
-        reports = [self.export(game_date, "post_grading", sport)]
+        re-exports today so all.json's season record moves, while all.json keeps showing today.
+        `trigger`: "scheduled" for the morning catch-up, so the audit tells it from upstream's."""
+        reports = [self.export(game_date, trigger, sport)]
         today = self.today(sport)
         if game_date < today:
-            reports.append(self.export(today, "post_grading", sport))
+            reports.append(self.export(today, trigger, sport))
         return reports
 
     def load_signal(self, game_date: date, rows: Sequence[SignalRow], sport: str = DEFAULT_SPORT) -> None:
