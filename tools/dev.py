@@ -34,8 +34,7 @@ def main() -> int:
     try:
         env = emulators.start()
         with LocalStack(env, ROOT / ".emulators" / "logs" / "functions", suffix="dev") as stack:
-            exports = "\n".join(f"export {name}={shlex.quote(value)}" for name, value in sorted(stack.env.items()))
-            DEV_ENV.write_text(exports + "\n")
+            DEV_ENV.write_text("".join(f"export {name}={shlex.quote(value)}\n" for name, value in sorted(stack.env.items())))
             functions = "\n".join(f"  {f.target:<22} http://127.0.0.1:{f.port}  log: {f.log}"
                                   for f in stack.functions.values())
             print(f"""picklock local stack is up.
@@ -43,16 +42,14 @@ def main() -> int:
 Functions (push subscriptions from the Pub/Sub emulator deliver to them):
 {functions}
 
-In another shell, point the CLI at it:
-{exports}
-
-Then, for example:
-  .venv/bin/picklock signal load --date 2026-02-28 --file signal.json   # upstream rewrites its table
-  .venv/bin/picklock publish signal-updated --date 2026-02-28           # -> on_signal_updated exports
-  .venv/bin/picklock manual add --date 2026-02-28 --player guisantos --team GSW --opponent LAL \\
-      --direction OVER --line 13.5 --via pubsub                         # -> on_manual_pick
-  .venv/bin/picklock status --date 2026-02-28
-  .venv/bin/picklock dashboard
+The CLI's settings are in {DEV_ENV.relative_to(ROOT)} (rewritten on every start; the names stay,
+the data does not: the emulators keep everything in memory). In another shell:
+  P=".venv/bin/picklock --env {DEV_ENV.relative_to(ROOT)}"          # or: source {DEV_ENV.relative_to(ROOT)}
+  D=$(TZ=America/New_York date +%F)
+  $P example signal > run1.json && $P signal load --date $D --file run1.json
+  $P publish signal-updated --date $D --wait                      # -> on_signal_updated exports
+  $P status --date $D && $P verify && $P dashboard
+The whole walk-through is in README.md ("make dev").
 
 Ctrl-C stops everything this started.""", flush=True)
             while True:
