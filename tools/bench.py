@@ -13,18 +13,23 @@ Sections (in this order, the CPU-bound ones before any emulator runs):
     cold      import time of functions/main.py and of what the first message loads (-X importtime)
     jobs      BigQuery jobs, bytes and Cloud Storage writes per export, picklock vs the naive
               baseline (tools/bench_baseline.py), counted from the clients' HTTP requests
-    history   a full export with 1, 30 and 180 days of history in the tables
+    history   NBA's export of today with 1, 30, 180 and 365 days of history in the tables, on SQLite
+              (before the emulators start) and on the emulators next to the naive baseline; and
+              all.json after a 200-day season with 15 picks a day. Prints the targets of the issue
+              "The public record" (measured, target, PASS/FAIL) with the machine's load
     sports    one sport among many: NBA's export with NBA alone in the tables vs all five sports
               (180 days of history each), on SQLite (before the emulators start) and the emulators
     latency   signal-updated / manual-picks published -> all.json generation changes, p50/p95
     burst     200 signal-updated messages within a few seconds: exports, writes, jobs
 
 Benchmarks are not tests: nothing here asserts on time. `--quick` runs every code path on small
-counts (and writes to build/bench-quick/, never over the committed figures).
+counts (and writes to build/bench-quick/, never over the committed figures); `--sections a,b` runs
+some sections only (and writes to build/bench-partial/); `--history-days 1,365` picks the lengths.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import functools
 import json
@@ -53,20 +58,25 @@ for _path in (ROOT / "shared", ROOT, ROOT / "tools"):
 from picklock.adapters import rows  # noqa: E402
 from picklock.adapters.sports_file import default_catalogue  # noqa: E402
 from picklock.adapters.ddl import default_schema  # noqa: E402
-from picklock.domain.calendar import format_instant  # noqa: E402
+from picklock.domain.calendar import FIRST_DATE, format_instant  # noqa: E402
 from picklock.domain.export import ExportInputs, plan_export  # noqa: E402
 from picklock.domain.merge import MergeInputs, merge_and_lock  # noqa: E402
-from picklock.domain.picks import GameResult, ManualCommand, SignalRow  # noqa: E402
+from picklock.domain.picks import ClosingLine, GameResult, ManualCommand, SignalRow  # noqa: E402
+from picklock.domain.record import DayTally  # noqa: E402
 from picklock.domain.render import PublishedDocument  # noqa: E402
 from picklock.service_layer.services import new_export_id  # noqa: E402
 from tests.harness.nba_paths import ALL_JSON, NBA
 
-# The bench's game day: a Friday in April, late in the season (180 days of history fit in it),
-# with every clock fixed at noon in New York, before the 19:30 tip-offs.
-TODAY = date(2026, 4, 10)
-NOW = datetime(2026, 4, 10, 16, 0, tzinfo=timezone.utc)
+# The bench's game day: the last day of NBA's 2025-26 season in schemas/sports.json (2025-10-01 to
+# 2026-09-30), so a whole season of history fits before it: of 365 days of history, 364 are in the
+# season (the first is the last day of the season before). Every clock is fixed at noon in New
+# York, before the 19:30 tip-offs.
+TODAY = date(2026, 9, 30)
+NOW = datetime(2026, 9, 30, 16, 0, tzinfo=timezone.utc)
 PICKS_PER_DAY = 10
 TEAMS = ("BOS", "NYK", "MIL", "PHI", "DEN", "LAL", "GSW", "PHX", "DAL", "MIA")
+ODDS = (-110, -115, 105, -120, 120, -105, -125, 110)  # posted prices, American (units are priced)
+TIERS = ("ultra", "strong", "lean")
 POLL_SECONDS = 0.02
 SPORTS = default_catalogue()  # schemas/sports.json: NBA first, then MLB, NFL, NHL, WNBA
 
@@ -103,6 +113,8 @@ class Results:
     tables: dict[str, str] = field(default_factory=dict)  # section -> Markdown
     notes: list[str] = field(default_factory=list)
     budget: list[tuple[str, str, Any]] = field(default_factory=list)  # (what, target, measured)
+    targets: list[tuple[str, str, str, str]] = field(default_factory=list)  # (what, measured, target, PASS/FAIL)
+    machine: list[str] = field(default_factory=list)  # the load while the targets were measured
     started: float = field(default_factory=time.monotonic)
 
     def add(self, section: str, metric: str, system: str, value: float | None, unit: str,
@@ -171,7 +183,8 @@ def table(header: Sequence[str], body: Iterable[Sequence[Any]]) -> str:
 
 def signal_rows(game_date: date, version: int = 0, n: int = PICKS_PER_DAY, sport: str = "nba") -> list[SignalRow]:
     """The signal of `game_date` after `version` upstream runs; each run moves one pick's edge.
-    Every sport's slate has the same player ids, on that sport's first stat."""
+    Every sport's slate has the same player ids, on that sport's first stat. Each pick carries a
+    posted price, a tier and a venue, as the signal does (names of a real player's length)."""
     out = []
     stat = sport_stat(sport)
     for i in range(n):
@@ -179,9 +192,10 @@ def signal_rows(game_date: date, version: int = 0, n: int = PICKS_PER_DAY, sport
         out.append(SignalRow(
             game_date, f"player{i:06d}", TEAMS[i % len(TEAMS)], TEAMS[(i + 1) % len(TEAMS)],
             "OVER" if i % 2 == 0 else "UNDER", 14.5 + i % 20, "catboost_v9", "v9",
-            player_name=f"Player {i}", game_id=f"{game_date:%Y%m%d}_{i // 2:04d}",
+            player_name=f"Bench Player {i:02d}", game_id=f"{game_date:%Y%m%d}_{i // 2:04d}",
             game_time=tip_off(game_date), edge=round(1.5 + 0.1 * (i % 30) + 0.001 * bumps, 4), rank=i + 1,
             angles=("pace up", "minutes trend"), stat=stat, sport=sport,
+            odds_american=ODDS[i % len(ODDS)], tier=TIERS[i % len(TIERS)], home=i % 2 == 0,
         ))
     return out
 
@@ -257,12 +271,20 @@ class Traffic:
                 self.counts["gcs_write" if response.status_code < 300 else f"gcs_write_{response.status_code}"] += 1
             elif request.method == "GET" and path.startswith("/download/"):
                 self.counts["gcs_read"] += 1
+            self.seconds.setdefault("gcs", []).append(response.elapsed.total_seconds())
             return response
 
         client._http.hooks.setdefault("response", []).insert(0, hook)
 
     def snapshot(self) -> Counter[str]:
         return Counter(self.counts)
+
+    def mark(self) -> dict[str, int]:
+        return {kind: len(values) for kind, values in self.seconds.items()}
+
+    def seconds_since(self, mark: dict[str, int]) -> dict[str, float]:
+        """Wall time of the requests since `mark`, summed by kind (bq_read, bq_write, gcs)."""
+        return {kind: sum(values[mark.get(kind, 0):]) for kind, values in self.seconds.items()}
 
     def since(self, before: Counter[str]) -> Counter[str]:
         after = self.snapshot()
@@ -313,15 +335,17 @@ def written_bytes(system: str, value: Any) -> int | None:
 
 
 def scan_bytes(client, dataset: str, table: str, columns: Sequence[str] | None,
-               first: date, last: date) -> tuple[int, int]:
+               first: date, last: date, *, before_last: bool = False) -> tuple[int, int]:
     """(estimated bytes, rows) that a statement referencing `columns` of `table` scans over the
-    partitions first..last. Read with an uncounted client; only for the estimate."""
+    partitions first..last (first..last - 1 with `before_last`). Read with an uncounted client;
+    only for the estimate."""
     from google.cloud import bigquery
 
     schema = default_schema()[table]
     names = tuple(columns or schema.column_names)
     result = client.query_and_wait(
-        f"SELECT {', '.join(names)} FROM `{dataset}.{table}` WHERE game_date BETWEEN @first AND @last",
+        f"SELECT {', '.join(names)} FROM `{dataset}.{table}` "
+        f"WHERE game_date >= @first AND game_date {'<' if before_last else '<='} @last",
         job_config=bigquery.QueryJobConfig(query_parameters=[
             bigquery.ScalarQueryParameter("first", "DATE", first),
             bigquery.ScalarQueryParameter("last", "DATE", last)]))
@@ -333,14 +357,23 @@ def scan_bytes(client, dataset: str, table: str, columns: Sequence[str] | None,
     return total, count
 
 
+# The columns of the audit table that the season part of the read references (the latest tally of
+# each earlier date: ARRAY_AGG(tally ORDER BY exported_at DESC, export_id DESC) ... GROUP BY game_date).
+SEASON_COLUMNS = ("game_date", "sport", "tally", "exported_at", "export_id")
+
+
 def picklock_read_bytes(client, dataset: str, game_date: date, *, with_season: bool) -> dict[str, int]:
     """What BigQueryStore.export_inputs_sql references: every column of the date's signal, ledger,
-    manual and results partitions, the audit's export ids, and (for today) the season's ledger."""
+    manual, results and closing partitions, the audit's export ids of the date, every partition of
+    the halts table, and (for today) the audit columns of the season's earlier dates that hold
+    their tallies."""
     date_part = 0
-    for table in (rows.SIGNAL_TABLE, rows.LEDGER_TABLE, rows.MANUAL_TABLE, rows.RESULTS_TABLE):
+    for table in (rows.SIGNAL_TABLE, rows.LEDGER_TABLE, rows.MANUAL_TABLE, rows.RESULTS_TABLE, rows.CLOSING_TABLE):
         date_part += scan_bytes(client, dataset, table, None, game_date, game_date)[0]
-    date_part += scan_bytes(client, dataset, rows.AUDIT_TABLE, ("game_date", "export_id"), game_date, game_date)[0]
-    season_part, season_rows = (scan_bytes(client, dataset, rows.LEDGER_TABLE, None, NBA.season_start(game_date), game_date)
+    date_part += scan_bytes(client, dataset, rows.AUDIT_TABLE, ("game_date", "sport", "export_id"), game_date, game_date)[0]
+    date_part += scan_bytes(client, dataset, rows.HALTS_TABLE, None, FIRST_DATE, game_date)[0]
+    season_part, season_rows = (scan_bytes(client, dataset, rows.AUDIT_TABLE, SEASON_COLUMNS, NBA.season_start(game_date),
+                                           game_date, before_last=True)
                                 if with_season else (0, 0))
     return {"date": date_part, "season": season_part, "season_rows": season_rows}
 
@@ -676,7 +709,7 @@ def bench_jobs(results: Results, backends: Backends, reps: int) -> dict:
     b_bytes = est["baseline"]["reads"] + est["baseline"]["delete"]
     results.add("jobs", "bytes processed reported by the emulator", "picklock", None, "bytes", note="n/a: bqemulator reports 0")
     results.add("jobs", "estimated bytes processed per export, signal changed", "picklock", p_bytes, "bytes",
-                note=f"read: date partitions {est['picklock']['date']} + season ledger {est['picklock']['season']}; inserts 0")
+                note=f"read: date partitions {est['picklock']['date']} + season tallies {est['picklock']['season']}; inserts 0")
     results.add("jobs", "estimated bytes processed per export, signal changed", "baseline", b_bytes, "bytes",
                 note=f"3 reads {est['baseline']['reads']} + DELETE {est['baseline']['delete']}; inserts 0")
     body.insert(3, ("signal changed", "est. bytes processed (logical; emulator reports 0)",
@@ -710,31 +743,45 @@ def bench_jobs(results: Results, backends: Backends, reps: int) -> dict:
 
 def history(days: int, *, picks: int = PICKS_PER_DAY, sport: str = "nba"):
     """Ledger rows and audit records of `days` past game dates of `sport`, made by the pure core as
-    the functions would have: a first publish, a signal refresh, then grading the next morning.
+    the functions would have: a first publish, a signal refresh, then grading the next morning
+    (with the closing lines). Each day's exports see the season's earlier days as the store would
+    hand them over (the latest tally of each date), so every audit row carries the day's real tally
+    and, where the export wrote all.json, the season-long all.json of that day.
     Cached: the same history seeds several stores."""
     ledger, audit = _history(days, picks, sport)
     return list(ledger), list(audit)
+
+
+def closing_lines(game_date: date, picks: int, sport: str = "nba") -> tuple[ClosingLine, ...]:
+    """The market's last line before tip-off: half a point either way (CLV of +-0.5), or unmoved."""
+    stat = sport_stat(sport)
+    return tuple(ClosingLine(game_date, f"player{i:06d}", stat, 14.5 + i % 20 + (0.5, -0.5, 0.0)[i % 3],
+                             tip_off(game_date) - timedelta(minutes=5), ODDS[(i + 1) % len(ODDS)], sport=sport)
+                 for i in range(picks))
 
 
 @functools.lru_cache(maxsize=None)
 def _history(days: int, picks: int, sport: str):
     spec, stat = SPORTS.get(sport), sport_stat(sport)
     ledger, audit = [], []
+    tallies: dict[date, DayTally] = {}  # the latest tally of each past date, as the audit table holds it
     for back in range(days, 0, -1):
         d = TODAY - timedelta(days=back)
+        start = spec.season_start(d)
+        season = tuple(tally for day, tally in sorted(tallies.items()) if start <= day < d)
         t1, t2, t3 = (datetime.combine(d, clock_time(h), tzinfo=timezone.utc) for h in (16, 20, 23))
         graded_at = t3 + timedelta(hours=9)  # 04:00 in New York the next day
-        runs = [(signal_rows(d, 0, picks, sport), (), t1, "signal_updated"),
-                (signal_rows(d, picks, picks, sport), (), t2, "signal_updated"),
+        runs = [(signal_rows(d, 0, picks, sport), (), (), t1, "signal_updated"),
+                (signal_rows(d, picks, picks, sport), (), (), t2, "signal_updated"),
                 (signal_rows(d, picks, picks, sport),
                  tuple(GameResult(d, f"player{i:06d}", stat, 14.5 + i % 20 + (3 if i % 3 else -3) if i % 7 else None,
                                   sport=sport)
-                       for i in range(picks)), graded_at, "post_grading")]
+                       for i in range(picks)), closing_lines(d, picks, sport), graded_at, "post_grading")]
         day_ledger, date_file, all_json, audited = [], None, None, set()
-        for signal, results, now, trigger in runs:
+        for signal, results, closes, now, trigger in runs:
             plan = plan_export(sport=spec, inputs=
-                ExportInputs(MergeInputs(d, tuple(signal), tuple(day_ledger), (), results, sport=sport),
-                             audited_export_ids=frozenset(audited)),
+                ExportInputs(MergeInputs(d, tuple(signal), tuple(day_ledger), (), results, sport=sport, closing=closes),
+                             season_tallies=season, audited_export_ids=frozenset(audited)),
                 date_file=date_file, all_json=all_json, now=now,
                 export_id=new_export_id(sport, d, now, f"hist{len(audit):04d}"), trigger=trigger)
             day_ledger += plan.merge.ledger_rows
@@ -742,6 +789,7 @@ def _history(days: int, picks: int, sport: str):
             audited |= {r.export_id for r in plan.audit}
             date_file = PublishedDocument.parse(plan.date_text) if plan.date_text else date_file
             all_json = PublishedDocument.parse(plan.all_json_text) if plan.all_json_text else all_json
+        tallies[d] = DayTally.from_text(audit[-1].tally)
         ledger += day_ledger
     return tuple(ledger), tuple(audit)
 
@@ -752,78 +800,453 @@ def seed_history(store, days: int, chunk_days: int = 30, *, picks: int = PICKS_P
     return append_by_days(store, ledger, audit, days, chunk_days)
 
 
+AUDIT_CHUNK_BYTES = 4_000_000  # per insert job: audit rows carry all.json (up to ~150 kB each)
+LEDGER_CHUNK_ROWS = 300  # per insert job: a bigger DML insert can pass the store's 10 s call limit on the emulator
+
+
 def append_by_days(store, ledger: Sequence, audit: Sequence, days: int, chunk_days: int = 30) -> tuple[int, int]:
-    """Ledger rows and audit records of `days` game dates, appended `chunk_days` dates per job."""
+    """Ledger rows of `days` game dates, appended `chunk_days` dates (at most LEDGER_CHUNK_ROWS rows)
+    per job; audit records in jobs of `chunk_days` dates or AUDIT_CHUNK_BYTES of documents,
+    whichever is smaller."""
     per_day_ledger = max(1, len(ledger) // max(days, 1))
     per_day_audit = max(1, len(audit) // max(days, 1))
-    for i in range(0, len(ledger), chunk_days * per_day_ledger):
-        store.append_ledger(ledger[i:i + chunk_days * per_day_ledger])
-    for i in range(0, len(audit), chunk_days * per_day_audit):
-        store.append_audit(audit[i:i + chunk_days * per_day_audit])
+    step = max(1, min(chunk_days * per_day_ledger, LEDGER_CHUNK_ROWS))
+    for i in range(0, len(ledger), step):
+        store.append_ledger(ledger[i:i + step])
+    chunk: list = []
+    weight = 0
+    for record in audit:
+        size_of = len(record.document) + len(record.all_json_document or "") + len(record.tally or "")
+        if chunk and (len(chunk) >= chunk_days * per_day_audit or weight + size_of > AUDIT_CHUNK_BYTES):
+            store.append_audit(chunk)
+            chunk, weight = [], 0
+        chunk.append(record)
+        weight += size_of
+    if chunk:
+        store.append_audit(chunk)
     return len(ledger), len(audit)
 
 
-def bench_history(results: Results, backends: Backends, lengths: Sequence[int], reps: int) -> list[dict]:
-    measured = []
+HISTORY_LENGTHS = (1, 56, 180, 365)  # 56: 8 weeks, from where all.json has its full shape (WEEKS_SHOWN)
+RATIO_TARGET = 1.25  # export of today with a year of history ÷ with 1 day (issue "The public record")
+NAIVE_TARGET = 1.0  # picklock's changed export ÷ the naive baseline's, on the emulators at 180 days
+ALL_JSON_TARGET = 200_000  # bytes of all.json after a 200-day season with 15 picks a day
+ALL_JSON_SEASON = (200, 15)  # days, picks a day
+
+
+def season_audit_rows(days: int, picks: int = PICKS_PER_DAY) -> int:
+    """Audit rows of the season's earlier dates in a store seeded with `days` of history: the rows
+    the season part of the read visits to keep the latest tally of each date."""
+    start = NBA.season_start(TODAY)
+    return sum(start <= record.game_date < TODAY for record in history(days, picks=picks)[1])
+
+
+def run_history(make_service: Callable[[int], Any], lengths: Sequence[int], reps: int, *,
+                traffic: Traffic | None = None, make_naive: Callable[[int], tuple[Any, Any]] | None = None
+                ) -> dict[int, dict[str, Any]]:
+    """NBA's export of today on one store per history length (and, with `make_naive`, the naive
+    baseline on its own tables holding the same history). Every store is seeded first; then `reps`
+    rounds of a changed export on each store (the order of the stores rotates each round, picklock
+    and the baseline alternate), `reps` unchanged exports, and `reps` reads alone with and without
+    the season part, so every length sees the same machine."""
+    traffic = traffic or Traffic()  # nothing attached (SQLite): the counts stay empty
+    out: dict[int, dict[str, Any]] = {}
     for days in lengths:
-        log(f"history: {days} days in the tables")
-        service = backends.picklock(f"bench_h{days}_{uuid.uuid4().hex[:6]}")
-        store = service.store
-        seeded = seed_history(store, days)
-        store.replace_signal(TODAY, signal_rows(TODAY, 0))
-        service.export(TODAY, "signal_updated")
-        exports, reads_with, reads_without, counts = [], [], [], []
-        season_rows = None
-        for version in range(1, reps + 1):
-            store.replace_signal(TODAY, signal_rows(TODAY, version))
-            c, seconds, report = measure(backends.traffic, lambda: service.export(TODAY, "signal_updated"))
-            assert report.plan.outcome == "published", report.plan.outcome
-            exports.append(seconds)
-            counts.append(c)
-            # The read alone, with and without the season ledger (wall time, rows parsed included).
-            _, seconds, inputs = measure(backends.traffic, lambda: store.load_export_inputs(TODAY, season_from=NBA.season_start(TODAY)))
-            reads_with.append(seconds)
-            season_rows = len(inputs.season_ledger)
-            _, seconds, _ = measure(backends.traffic, lambda: store.load_export_inputs(TODAY))
-            reads_without.append(seconds)
-        est = picklock_read_bytes(backends.plain_bq, store.dataset, TODAY, with_season=True)
-        m = {"days": days, "ledger_rows": seeded[0], "audit_rows": seeded[1], "export": median(exports),
-             "read_with": median(reads_with), "read_without": median(reads_without), "season_rows": season_rows,
-             "bytes_date": est["date"], "bytes_season": est["season"], "runs": reps,
-             "jobs": (median([c["bq_read"] for c in counts]), median([c["bq_write"] for c in counts])),
-             "gcs": median([c["gcs_write"] for c in counts])}
-        measured.append(m)
-        for metric, value, unit in (("export wall time", m["export"], "s"),
-                                    ("read job, with the season ledger", m["read_with"], "s"),
-                                    ("read job, without the season ledger", m["read_without"], "s"),
-                                    ("season ledger rows read", m["season_rows"], "rows"),
-                                    ("est. bytes: date partitions", m["bytes_date"], "bytes"),
-                                    ("est. bytes: season ledger", m["bytes_season"], "bytes"),
-                                    ("BigQuery read jobs per export", m["jobs"][0], "count"),
-                                    ("BigQuery write jobs per export", m["jobs"][1], "count")):
-            results.add("history", f"{metric}, {days} days", "picklock", value, unit, reps)
-    first, last = measured[0], measured[-1]
-    if len(measured) > 1:
+        log(f"history: seeding {days} day(s) of history")
+        service = make_service(days)
+        seeded = seed_history(service.store, days)
+        service.store.replace_signal(TODAY, signal_rows(TODAY, 0))
+        first = service.export(TODAY, "signal_updated")
+        assert first.plan.outcome == "published", first.plan.outcome
+        m = {"days": days, "service": service, "ledger_rows": seeded[0], "audit_rows": seeded[1],
+             "season_audit_rows": season_audit_rows(days),
+             "seconds": {"changed": [], "unchanged": [], "naive": [], "read_with": [], "read_without": [], "plan": []},
+             "counts": {"changed": [], "unchanged": [], "naive": []}, "outcomes": Counter(), "mismatches": [],
+             "requests": {"changed": [], "unchanged": [], "naive": []}}
+        if make_naive is not None:
+            naive, naive_store = make_naive(days)
+            ledger, audit = history(days)
+            append_by_days(naive_store, ledger, audit, days)
+            naive_store.replace_signal(TODAY, signal_rows(TODAY, 0))
+            naive.export(TODAY)
+            m["naive"], m["naive_store"] = naive, naive_store
+        out[days] = m
+
+    def rotated(rep: int) -> list[int]:
+        k = rep % len(lengths)
+        return list(lengths[k:]) + list(lengths[:k])
+
+    def picklock_export(m: dict[str, Any], kind: str) -> None:
+        store = m["service"].store
+        jobs_before = Counter(getattr(store, "jobs", {}))
+        mark = traffic.mark()
+        counts, seconds, report = measure(traffic, lambda: m["service"].export(TODAY, "signal_updated"))
+        m["requests"][kind].append(traffic.seconds_since(mark))
+        if hasattr(store, "jobs"):  # BigQueryStore counts its own jobs: it must agree with the wire
+            own = Counter(store.jobs)
+            own.subtract(jobs_before)
+            if (own["read"], own["write"]) != (counts["bq_read"], counts["bq_write"]):
+                m["mismatches"].append(f"{kind}: store.jobs {own['read']}R/{own['write']}W, "
+                                       f"on the wire {counts['bq_read']}R/{counts['bq_write']}W")
+            counts["store_read"], counts["store_write"] = own["read"], own["write"]
+        m["seconds"][kind].append(seconds)
+        m["counts"][kind].append(counts)
+        m["outcomes"][f"{kind}: {report.plan.outcome}"] += 1
+        if report.plan.all_json_text is not None:
+            m["all_json_bytes"] = len(report.plan.all_json_text.encode("utf-8"))
+            m["audit_row_bytes"] = row_bytes(rows.AUDIT_TABLE, rows.audit_to_row(report.plan.audit[-1]))
+
+    def naive_export(m: dict[str, Any]) -> None:
+        mark = traffic.mark()
+        counts, seconds, _ = measure(traffic, lambda: m["naive"].export(TODAY))
+        m["requests"]["naive"].append(traffic.seconds_since(mark))
+        m["seconds"]["naive"].append(seconds)
+        m["counts"]["naive"].append(counts)
+
+    log(f"history: {reps} rounds of a changed export of today on each store, interleaved")
+    for rep in range(reps):
+        for days in rotated(rep):
+            m = out[days]
+            m["service"].store.replace_signal(TODAY, signal_rows(TODAY, rep + 1))
+            if "naive" in m:
+                m["naive_store"].replace_signal(TODAY, signal_rows(TODAY, rep + 1))
+                steps = [lambda: picklock_export(m, "changed"), lambda: naive_export(m)]
+                for step in steps[::1 if rep % 2 == 0 else -1]:
+                    step()
+            else:
+                picklock_export(m, "changed")
+    for rep in range(reps):
+        for days in rotated(rep):
+            picklock_export(out[days], "unchanged")
+    for rep in range(reps):
+        for days in rotated(rep):
+            m = out[days]
+            store = m["service"].store
+            _, seconds, inputs = measure(traffic, lambda: store.load_export_inputs(
+                TODAY, season_from=NBA.season_start(TODAY)))
+            m["seconds"]["read_with"].append(seconds)
+            m["season_days"] = len(inputs.season_tallies)
+            m["season_picks"] = sum(len(t.picks) for t in inputs.season_tallies)
+            _, seconds, _ = measure(traffic, lambda: store.load_export_inputs(TODAY))
+            m["seconds"]["read_without"].append(seconds)
+            # The pure part of the export on what the read returned (record, render, hashes, audit).
+            publisher = m["service"].publisher
+            date_file = PublishedDocument.parse(publisher.read(NBA.date_file_name(TODAY))[0])
+            all_json = PublishedDocument.parse(publisher.read(ALL_JSON)[0])
+            started = time.perf_counter()
+            plan_export(inputs, sport=NBA, date_file=date_file, all_json=all_json, now=NOW + timedelta(hours=1),
+                        export_id=new_export_id("nba", TODAY, NOW, "plan0000"), trigger="signal_updated")
+            m["seconds"]["plan"].append(time.perf_counter() - started)
+    for m in out.values():
+        m.pop("service")
+        m.pop("naive", None)
+        m.pop("naive_store", None)
+    return out
+
+
+def bench_history_sqlite(lengths: Sequence[int], reps: int) -> dict[str, Any]:
+    """The history section on the embedded backend (SqliteStore + LocalPublisher in a temporary
+    home), before the emulators start."""
+    import tempfile
+
+    from picklock.adapters.local_publisher import LocalPublisher
+    from picklock.adapters.sqlite_store import SqliteStore
+    from picklock.service_layer.services import PicklockService
+
+    load = f"load average {os.getloadavg()[0]:.2f} at the start"
+    with tempfile.TemporaryDirectory(prefix="picklock-bench-history-") as tmp:
+        def make(days: int):
+            home = Path(tmp) / f"h{days}"
+            return PicklockService(SqliteStore(home / "picklock.sqlite3"), LocalPublisher(home / "bucket"),
+                                   clock=TickingClock())
+
+        measured = run_history(make, lengths, reps)
+        for days, m in measured.items():
+            m["file_bytes"] = (Path(tmp) / f"h{days}" / "picklock.sqlite3").stat().st_size
+        measured_tallies = sqlite_tally_query(Path(tmp) / f"h{max(lengths)}" / "picklock.sqlite3")
+    return {"lengths": measured, "load": load + f", {os.getloadavg()[0]:.2f} at the end", "tally_query": measured_tallies}
+
+
+def sqlite_tally_query(path: Path, runs: int = 7) -> dict[str, Any]:
+    """How SQLite runs SqliteStore's season read (_LATEST_TALLIES), and its time alone: the SQL,
+    then the SQL plus DayTally.from_text on every row."""
+    import sqlite3
+
+    from picklock.adapters import sqlite_store
+
+    parameters = ("nba", NBA.season_start(TODAY).isoformat(), TODAY.isoformat())
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        plan = "; ".join(row[-1] for row in connection.execute(
+            "EXPLAIN QUERY PLAN " + sqlite_store._LATEST_TALLIES, parameters).fetchall())
+        sql, decoded = [], []
+        for _ in range(runs):
+            started = time.perf_counter()
+            found = connection.execute(sqlite_store._LATEST_TALLIES, parameters).fetchall()
+            middle = time.perf_counter()
+            [DayTally.from_text(text) for (text,) in found]
+            sql.append(middle - started)
+            decoded.append(time.perf_counter() - middle)
+    return {"plan": plan, "sql": median(sql), "decode": median(decoded), "rows": len(found)}
+
+
+def bench_history_bigquery(backends: Backends, lengths: Sequence[int], reps: int) -> dict[str, Any]:
+    """The history section on the BigQuery + Cloud Storage emulators, picklock next to the naive
+    baseline (each on its own tables holding the same history), through the counted clients."""
+    tag = uuid.uuid4().hex[:6]
+    load = f"load average {os.getloadavg()[0]:.2f} at the start"
+    services: dict[int, Any] = {}
+
+    def make(days: int):
+        services[days] = backends.picklock(f"bench_h{days}_{tag}")
+        return services[days]
+
+    measured = run_history(make, lengths, reps, traffic=backends.traffic,
+                           make_naive=lambda days: backends.naive(f"bench_hn{days}_{tag}"))
+    for days, m in measured.items():
+        m["bytes"] = picklock_read_bytes(backends.plain_bq, services[days].store.dataset, TODAY, with_season=True)
+    return {"lengths": measured, "load": load + f", {os.getloadavg()[0]:.2f} at the end"}
+
+
+def bench_all_json_size(days: int, picks: int) -> dict[str, Any]:
+    """all.json after a `days`-day season with `picks` picks a day: seeded on SQLite, then today's
+    export (a real one, through the store's read of the tallies), and the published file's size."""
+    import tempfile
+
+    from picklock.adapters.local_publisher import LocalPublisher
+    from picklock.adapters.sqlite_store import SqliteStore
+    from picklock.service_layer.services import PicklockService
+
+    log(f"all.json: a {days}-day season with {picks} picks a day")
+    with tempfile.TemporaryDirectory(prefix="picklock-bench-all-json-") as tmp:
+        service = PicklockService(SqliteStore(Path(tmp) / "picklock.sqlite3"), LocalPublisher(Path(tmp) / "bucket"),
+                                  clock=TickingClock())
+        seed_history(service.store, days, picks=picks)
+        service.store.replace_signal(TODAY, signal_rows(TODAY, 0, picks))
+        report = service.export(TODAY, "signal_updated")
+        text, _ = service.publisher.read(ALL_JSON)
+    data = json.loads(text)
+    parts = {key: len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+             for key, value in data.items()}
+    weeks = data.get("weeks", [])
+    return {"days": days, "picks": picks, "bytes": len(text.encode("utf-8")), "parts": parts,
+            "season_days": sum(1 for _ in data.get("record", {}).get("by_day", [])),
+            "weeks": len(weeks), "week_days": sum(len(w["days"]) for w in weeks),
+            "outcome": report.plan.outcome}
+
+
+VERIFY_SEASON = (200, 15)  # days, picks a day
+VERIFY_TARGET_SECONDS = 10.0
+
+
+def bench_verify(results: Results, days: int, picks: int, runs: int = 3) -> None:
+    """`picklock verify` over a season of local files: every export of every day through the
+    service (the per-date versions, snapshots, indexes and all.json a real season leaves), then
+    the whole season verified `runs` times, as any reader would from the bucket directory."""
+    import tempfile
+
+    from picklock.adapters.http_files import BucketFiles
+    from picklock.adapters.local_publisher import LocalPublisher
+    from picklock.adapters.sqlite_store import SqliteStore
+    from picklock.domain.picks import GameResult
+    from picklock.service_layer.services import PicklockService
+    from picklock.service_layer.verification import verify
+
+    log(f"verify: a {days}-day season with {picks} picks a day, exported day by day")
+    first = TODAY - timedelta(days=days)  # the last day's grading runs on TODAY, still in the season
+    with tempfile.TemporaryDirectory(prefix="picklock-bench-verify-") as tmp:
+        clock = TickingClock()
+        service = PicklockService(SqliteStore(Path(tmp) / "picklock.sqlite3"), LocalPublisher(Path(tmp) / "bucket"),
+                                  clock=clock)
+        for n in range(days):
+            day = first + timedelta(days=n)
+            clock.at = datetime(day.year, day.month, day.day, 16, tzinfo=timezone.utc)
+            service.store.replace_signal(day, signal_rows(day, 0, picks))
+            service.export(day, "signal_updated")
+            clock.at += timedelta(hours=22)  # the next morning, after the games
+            service.store.replace_results(day, [GameResult(day, row.player_lookup, row.stat, row.line + (1 if i % 3 else -1))
+                                                for i, row in enumerate(signal_rows(day, 0, picks))])
+            service.grade(day)
+        files = BucketFiles(LocalPublisher(Path(tmp) / "bucket"))
+        seconds, report = [], None
+        for _ in range(runs):
+            started = time.perf_counter()
+            report = verify(files, NBA)
+            seconds.append(time.perf_counter() - started)
+    assert report is not None and report.ok, report.summary()
+    results.add("verify", f"picklock verify, {days}-day season of local files ({report.versions} versions, "
+                          f"{report.picks} picks)", "picklock", median(seconds), "s", runs, "median")
+    results.targets.append((f"verify a {days}-day season of local files, {picks} picks a day",
+                            f"{median(seconds):.2f} s ({report.dates} dates, {report.versions} versions)",
+                            f"≤ {VERIFY_TARGET_SECONDS:g} s", verdict(median(seconds), VERIFY_TARGET_SECONDS)))
+
+
+def verdict(value: float | None, limit: float) -> str:
+    return "n/a" if value is None else "PASS" if value <= limit else "FAIL"
+
+
+def report_history(results: Results, measured: dict[str, dict[str, Any]], all_json: dict[str, Any] | None) -> list[dict]:
+    """One table for both stores (keys "SQLite", "BigQuery emulator"), the targets, the budget
+    line and notes. Returns the emulator's rows for the chart."""
+    body, loads, chart = [], [], []
+    for backend, section in measured.items():
+        lengths = section["lengths"]
+        first = lengths[min(lengths)]
+        base = median(first["seconds"]["changed"])
+        for days, m in sorted(lengths.items()):
+            s = {k: median(v) if v else None for k, v in m["seconds"].items()}
+            jobs = ""
+            if any(m["counts"]["changed"]):
+                jobs = " · ".join(f"{median([c['bq_read'] for c in m['counts'][k]]):g}R/"
+                                  f"{median([c['bq_write'] for c in m['counts'][k]]):g}W" for k in ("changed", "unchanged"))
+            naive = s["naive"]
+            paired_naive = (median([p / n for p, n in zip(m["seconds"]["changed"], m["seconds"]["naive"])])
+                            if m["seconds"]["naive"] else None)
+            est = m.get("bytes")
+            body.append((
+                backend, days, f"{m['ledger_rows']:,} / {m['audit_rows']:,}",
+                f"{m['season_audit_rows']:,} → {m['season_days']}", jobs or "—",
+                ms(s["changed"]), ms(s["read_with"]), ms(s["read_without"]), ms(s["plan"]), size(m.get("all_json_bytes")),
+                f"{size(est['date'])} · {size(est['season'])}" if est else "—",
+                ms(naive) if naive is not None else "—",
+                f"{s['changed'] / naive:.2f} (paired {paired_naive:.2f})" if naive else "—",
+                f"**{s['changed'] / base:.2f}**"))
+            for metric, value, unit in (
+                    ("export of today, signal changed: wall time", s["changed"], "s"),
+                    ("export of today, unchanged inputs: wall time", s["unchanged"], "s"),
+                    ("read with the season (latest tally per date)", s["read_with"], "s"),
+                    ("read without the season", s["read_without"], "s"),
+                    ("plan_export on the inputs read (pure)", s["plan"], "s"),
+                    ("naive baseline export, signal changed: wall time", naive, "s"),
+                    ("season days read (tallies)", m["season_days"], "days"),
+                    ("audit rows of the season's earlier dates", m["season_audit_rows"], "rows"),
+                    ("all.json", m.get("all_json_bytes"), "bytes"),
+                    ("audit row of a changed export (est. logical bytes)", m.get("audit_row_bytes"), "bytes"),
+                    ("est. bytes: date partitions", est["date"] if est else None, "bytes"),
+                    ("est. bytes: season part (audit: game_date, sport, tally, exported_at, export_id)",
+                     est["season"] if est else None, "bytes"),
+                    ("export ÷ at 1 day", s["changed"] / base, "ratio")):
+                if value is not None:
+                    results.add("history", f"{backend}: {metric}, {days} days", "picklock", value, unit,
+                                len(m["seconds"]["changed"]))
+            if m["mismatches"]:
+                results.notes.append(f"history / {backend} / {days} days: store.jobs and the wire disagree: "
+                                     + "; ".join(m["mismatches"]))
+            expected = {"changed: published": len(m["seconds"]["changed"]),
+                        "unchanged: unchanged": len(m["seconds"]["unchanged"])}
+            if dict(m["outcomes"]) != expected:
+                results.notes.append(f"history / {backend} / {days} days: unexpected outcomes {dict(m['outcomes'])}")
+            if backend != "SQLite":
+                chart.append({"days": days, "export": s["changed"], "read_with": s["read_with"],
+                              "read_without": s["read_without"], "naive": naive,
+                              "bytes_season": est["season"] if est else 0, "bytes_date": est["date"] if est else 0})
+        loads.append(f"{backend}: {section['load']}")
+        results.machine.append(f"history on {backend}: {section['load']}")
+
+        # Targets: a year of history vs a day, per store; the emulators vs the naive baseline at 180 days.
+        longest = lengths[max(lengths)]
+        if len(lengths) > 1:
+            value = median(longest["seconds"]["changed"]) / base
+            paired = median([y / x for x, y in zip(first["seconds"]["changed"], longest["seconds"]["changed"])])
+            results.targets.append((
+                f"{backend}: export of today (signal changed), {longest['days']} days of history ÷ 1 day",
+                f"{value:.2f}× (paired {paired:.2f}×; {ms(median(longest['seconds']['changed']))} vs {ms(base)})",
+                f"≤ {RATIO_TARGET:g}×", verdict(value, RATIO_TARGET)))
+        at = [d for d in lengths if d <= 180 and lengths[d]["seconds"]["naive"]]
+        if at:
+            m = lengths[max(at)]
+            p, n = median(m["seconds"]["changed"]), median(m["seconds"]["naive"])
+            paired = median([x / y for x, y in zip(m["seconds"]["changed"], m["seconds"]["naive"])])
+            results.targets.append((
+                f"{backend}: changed export at {m['days']} days of history, picklock ÷ naive baseline",
+                f"{p / n:.2f}× (paired {paired:.2f}×; {ms(p)} vs {ms(n)})", f"≤ {NAIVE_TARGET:g}×",
+                verdict(p / n, NAIVE_TARGET)))
+        if any(c for m in lengths.values() for c in m["counts"]["changed"]):
+            worst_read = max(c["bq_read"] for m in lengths.values() for k in ("changed", "unchanged") for c in m["counts"][k])
+            worst_write = max(c["bq_write"] for m in lengths.values() for k in ("changed", "unchanged") for c in m["counts"][k])
+            agree = not any(m["mismatches"] for m in lengths.values())
+            results.targets.append((
+                f"{backend}: BigQuery jobs per export (changed and unchanged, every history length; "
+                "`BigQueryStore.jobs` checked against the wire)",
+                f"≤ {worst_read}R/{worst_write}W" + ("" if agree else " (store.jobs disagrees with the wire)"),
+                "1 read, ≤ 2 writes", "PASS" if worst_read == 1 and worst_write <= 2 and agree else "FAIL"))
+            results.budget.append((
+                f"cost flat in history length ({', '.join(str(d) for d in sorted(lengths))} days): jobs; est. bytes "
+                "of the date partitions; of the season part (one tally per earlier date)", "flat; season part small",
+                "jobs " + " · ".join(f"{median([c['bq_read'] for c in m['counts']['changed']]):g}R/"
+                                     f"{median([c['bq_write'] for c in m['counts']['changed']]):g}W"
+                                     for _, m in sorted(lengths.items()))
+                + "; date partitions " + " · ".join(size(m["bytes"]["date"]) for _, m in sorted(lengths.items()))
+                + "; season part " + " · ".join(size(m["bytes"]["season"]) for _, m in sorted(lengths.items()))))
+        if "tally_query" in section:
+            q = section["tally_query"]
+            results.notes.append(
+                f"history / SQLite: the season read (`_LATEST_TALLIES`, {q['rows']} dates) runs as `{q['plan']}`; "
+                f"at {longest['days']} days it takes {ms(q['sql'])} in SQL and {ms(q['decode'])} to decode the tallies "
+                f"(median of 7, the read alone on the store's file).")
+        full = [d for d in lengths if d >= 56 and d != longest["days"]]
+        if full:
+            m56 = lengths[min(full)]
+            results.notes.append(
+                f"history / {backend}: {longest['days']} days ÷ {m56['days']} days (all.json at its full shape in "
+                f"both: {size(m56.get('all_json_bytes'))} and {size(longest.get('all_json_bytes'))}): "
+                f"{median(longest['seconds']['changed']) / median(m56['seconds']['changed']):.2f}×.")
+        if len(lengths) > 1:
+            s1 = {k: median(v) for k, v in first["seconds"].items() if v}
+            sn = {k: median(v) for k, v in longest["seconds"].items() if v}
+            extra = sn["changed"] - s1["changed"]
+            season_read = (sn["read_with"] - sn["read_without"]) - (s1["read_with"] - s1["read_without"])
+            plan_extra = sn["plan"] - s1["plan"]
+            results.notes.append(
+                f"history / {backend}: from 1 to {longest['days']} days the changed export grows by {ms(extra)} "
+                f"({ms(s1['changed'])} → {ms(sn['changed'])}): the season part of the read by {ms(season_read)} "
+                f"({longest['season_days']} tallies, {longest['season_picks']:,} picks), the pure plan (record, "
+                f"render, hashes) by {ms(plan_extra)}, the rest (writes: all.json {size(first.get('all_json_bytes'))} → "
+                f"{size(longest.get('all_json_bytes'))}, its audit row {size(first.get('audit_row_bytes'))} → "
+                f"{size(longest.get('audit_row_bytes'))}) by {ms(extra - season_read - plan_extra)}.")
+    split_body = []
+    for backend, section in measured.items():
+        for days, m in sorted(section["lengths"].items()):
+            if not any(r for r in m["requests"]["changed"]):
+                continue
+            for system, kind in (("picklock", "changed"), ("naive baseline", "naive")):
+                spent = m["requests"][kind]
+                if not spent:
+                    continue
+                part = {key: median([r.get(key, 0.0) for r in spent]) for key in ("bq_read", "bq_write", "gcs")}
+                total = median(m["seconds"][kind])
+                rest = median([seconds - sum(r.get(key, 0.0) for key in ("bq_read", "bq_write", "gcs"))
+                               for seconds, r in zip(m["seconds"][kind], spent)])  # per export, then the median
+                split_body.append((backend, days, system, ms(total), ms(part["bq_read"]), ms(part["bq_write"]),
+                                   ms(part["gcs"]), ms(rest)))
+                for key, label in (("bq_read", "BigQuery read jobs"), ("bq_write", "BigQuery write jobs"),
+                                   ("gcs", "Cloud Storage requests")):
+                    results.add("history", f"{backend}: {label} of a changed export, wall (sum), {days} days",
+                                "picklock" if system == "picklock" else "baseline", part[key], "s", len(spent),
+                                "median of the per-export sums of the requests' elapsed times")
+    if all_json:
+        results.targets.append((
+            f"all.json after a {all_json['days']}-day season with {all_json['picks']} picks a day (compact; "
+            f"{all_json['season_days']} days in by_day, {all_json['weeks']} weeks with {all_json['week_days']} days of picks)",
+            size(all_json["bytes"]), f"≤ {size(ALL_JSON_TARGET)}", verdict(all_json["bytes"], ALL_JSON_TARGET)))
+        results.add("history", f"all.json after a {all_json['days']}-day season, {all_json['picks']} picks a day",
+                    "picklock", all_json["bytes"], "bytes", note="target ≤ 200 kB")
+        biggest = sorted(all_json["parts"].items(), key=lambda kv: -kv[1])[:4]
         results.notes.append(
-            f"History: with {last['days']} days in the tables the read with the season ledger takes "
-            f"{ms(last['read_with'])} of the export's {ms(last['export'])} (without it: {ms(last['read_without'])}); "
-            f"it ships {last['season_rows']:,} ledger rows, every column, est. {size(last['bytes_season'])}, to "
-            "compute a win-loss record. Flat in everything else, as the budget asks, but the one part that grows.")
-    body = [(m["days"], f"{m['ledger_rows']:,} / {m['audit_rows']:,}", f"{m['jobs'][0]:g} / {m['jobs'][1]:g}",
-             ms(m["export"]), ms(m["read_with"]), ms(m["read_without"]), f"{m['season_rows']:,}",
-             size(m["bytes_date"]), size(m["bytes_season"]),
-             f"{m['export'] / first['export']:.2f}") for m in measured]
-    load = f"load average {os.getloadavg()[0]:.2f} at the end of this section"
-    results.budget.append((
-        f"cost flat in history length except the season-record read ({', '.join(str(m['days']) for m in measured)} days)",
-        "flat", "jobs " + " · ".join(f"{m['jobs'][0]:g}R/{m['jobs'][1]:g}W" for m in measured)
-        + "; date-partition bytes " + " · ".join(size(m["bytes_date"]) for m in measured)
-        + "; season bytes " + " · ".join(size(m["bytes_season"]) for m in measured)))
-    results.tables["history"] = table(
-        ("days of history", "ledger / audit rows seeded", "read / write jobs", "export (median)",
-         "read with season", "read without season", "season rows read", "est. bytes: date partitions",
-         "est. bytes: season ledger", f"export ÷ at {first['days']} day(s)"), body) + f"\n\nMachine: {load}."
-    return measured
+            f"all.json after {all_json['days']} days × {all_json['picks']} picks: {size(all_json['bytes'])}, of which "
+            + ", ".join(f"`{k}` {size(v)}" for k, v in biggest) + ".")
+    if body:
+        results.tables["history"] = table(
+            ("store", "days of history", "ledger / audit rows seeded", "season: audit rows → dates (tallies) read",
+             "jobs: changed · unchanged", "export, signal changed (median)", "read with season", "read without season",
+             "plan_export (pure)", "all.json", "est. bytes: date partitions · season part", "naive baseline export",
+             "picklock ÷ naive", "export ÷ at 1 day"), body) + (
+            "\n\nMachine during this section: " + "; ".join(loads) + ".")
+    if split_body:
+        results.tables["history"] += "\n\nWhere a changed export's time goes on the emulators (medians; requests timed by the " \
+            "clients' response hooks, `rest` is the process's own time, export by export: the pure core, decoding, the client libraries):\n\n" + table(
+            ("store", "days of history", "system", "export", "BigQuery read jobs", "BigQuery write jobs",
+             "Cloud Storage requests", "rest"), split_body)
+    return chart
 
 
 # --------------------------------------------------------------------------------------------
@@ -865,9 +1288,10 @@ def seed_sports(service, sports: Sequence[str], days: int, picks: int) -> dict[s
 
 
 def foreign_rows(inputs: ExportInputs, sport: str) -> int:
-    """Rows of another sport in what the store read for `sport` (the core would ignore them)."""
+    """Rows of another sport in what the store read for `sport` (the core would ignore them). The
+    season's tallies carry no sport: the store's filter is checked by their count instead."""
     merge = inputs.merge
-    found = [*merge.signal, *merge.manual, *merge.results, *(r.pick for r in (*merge.ledger, *inputs.season_ledger)),
+    found = [*merge.signal, *merge.manual, *merge.results, *merge.closing, *(r.pick for r in merge.ledger),
              *inputs.halt_commands]
     return sum(row.sport != sport for row in found)
 
@@ -910,35 +1334,34 @@ def run_sports_scenarios(make_service: Callable[[str], Any], *, days: int, picks
             _, seconds, inputs = measure(traffic, lambda: store.load_export_inputs(
                 TODAY, sport="nba", season_from=NBA.season_start(TODAY)))
             out[config]["seconds"]["read"].append(seconds)
-            out[config]["season_rows"].add(len(inputs.season_ledger))
+            out[config]["season_rows"].add(len(inputs.season_tallies))
             out[config]["foreign_rows"] += foreign_rows(inputs, "nba")
     out["services"] = services
     return out
 
 
-def sqlite_query_plans(path: Path, sport: str = "nba") -> dict[str, str]:
-    """How SQLite runs SqliteStore's reads of one sport (its `_select`: sport = ? AND game_date
-    BETWEEN ? AND ?): the season ledger read and a date's read."""
+def sqlite_query_plans(path: Path, sport: str = "nba") -> dict[str, Any]:
+    """How SQLite runs SqliteStore's reads of one sport: a date's read (its `_select`: sport = ?
+    AND game_date BETWEEN ? AND ?) and the season's (`_LATEST_TALLIES` on the audit table), and
+    how many audit rows of the season's earlier dates it visits, of every sport and of this one."""
     import sqlite3
 
-    first = NBA.season_start(TODAY).isoformat()
-    with sqlite3.connect(path) as connection:
-        def plan(table: str, low: str) -> str:
-            found = connection.execute(
-                f"EXPLAIN QUERY PLAN SELECT * FROM {table} WHERE sport = ? AND game_date BETWEEN ? AND ? ORDER BY rowid",
-                (sport, low, TODAY.isoformat())).fetchall()
-            return "; ".join(row[-1] for row in found)
+    from picklock.adapters import sqlite_store
 
-        def count(table: str, low: str, sport_only: bool) -> int:
-            where = "game_date BETWEEN ? AND ?" + (" AND sport = ?" if sport_only else "")
-            return connection.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}",
-                                      (low, TODAY.isoformat(), *((sport,) if sport_only else ()))).fetchone()[0]
+    first, today = NBA.season_start(TODAY).isoformat(), TODAY.isoformat()
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        def explain(sql: str, parameters: tuple) -> str:
+            return "; ".join(row[-1] for row in connection.execute("EXPLAIN QUERY PLAN " + sql, parameters).fetchall())
 
-        out = {"season": plan(rows.LEDGER_TABLE, first), "date": plan(rows.LEDGER_TABLE, TODAY.isoformat()),
-               "season_rows_in_range": count(rows.LEDGER_TABLE, first, False),
-               "season_rows_of_sport": count(rows.LEDGER_TABLE, first, True)}
-    connection.close()
-    return out
+        def count(sport_only: bool) -> int:
+            where = "game_date >= ? AND game_date < ?" + (" AND sport = ?" if sport_only else "")
+            return connection.execute(f"SELECT COUNT(*) FROM {rows.AUDIT_TABLE} WHERE {where}",
+                                      (first, today, *((sport,) if sport_only else ()))).fetchone()[0]
+
+        return {"season": explain(sqlite_store._LATEST_TALLIES, (sport, first, today)),
+                "date": explain(f"SELECT * FROM {rows.LEDGER_TABLE} WHERE sport = ? AND game_date BETWEEN ? AND ? "
+                                "ORDER BY rowid", (sport, today, today)),
+                "season_rows_in_range": count(False), "season_rows_of_sport": count(True)}
 
 
 def bench_sports_sqlite(days: int, picks: int, reps: int) -> dict[str, Any]:
@@ -972,7 +1395,8 @@ def bench_sports_bigquery(backends: Backends, days: int, picks: int, reps: int) 
                                     days=days, picks=picks, reps=reps, traffic=backends.traffic)
     for config, service in measured.pop("services").items():
         # Partition pruning only (the tables are partitioned by game_date, not clustered by sport):
-        # the bytes BigQuery would bill for the one read, whatever the sport filter keeps.
+        # the bytes BigQuery would bill for the one read, whatever the sport filter keeps. The
+        # season part is the audit columns of the season's earlier dates (one tally per export).
         measured[config]["bytes"] = picklock_read_bytes(backends.plain_bq, service.store.dataset, TODAY,
                                                         with_season=True)
     measured["load"] = load + f", {os.getloadavg()[0]:.2f} at the end"
@@ -1008,7 +1432,7 @@ def report_sports(results: Results, measured: dict[str, dict[str, Any]], days: i
             body.append((backend, f"{label}: wall time (median of {n})", ms(ta), ms(tb),
                          f"**{tb / ta:.2f}** (paired {paired:.2f})"))
         season = {config: ", ".join(f"{v:,}" for v in sorted(m[config]["season_rows"])) for config in ("alone", "all")}
-        body.append((backend, "NBA season-ledger rows read (other sports' rows returned)",
+        body.append((backend, "NBA season dates read: latest tallies (other sports' rows returned)",
                      f"{season['alone']} ({a['foreign_rows']})", f"{season['all']} ({b['foreign_rows']})",
                      "=" if season["alone"] == season["all"] else "differ"))
         outcomes = {config: dict(m[config]["outcomes"]) for config in ("alone", "all")}
@@ -1039,13 +1463,12 @@ def report_sports(results: Results, measured: dict[str, dict[str, Any]], days: i
         loads.append(f"{backend}: {m['load']}")
         if "plans" in m:
             plans = m["plans"]
-            runs = (f"runs as `{plans['season']}`" if plans["season"] == plans["date"] else
-                    f"runs as `{plans['season']}` (a date's read: `{plans['date']}`)")
             results.notes.append(
-                f"sports / SQLite: the season read (`sport = ? AND game_date BETWEEN ? AND ?` on the ledger; a "
-                f"date's reads alike) {runs}. The index stands in for the partition only (game_date), so with "
-                f"{many} in the tables the season read visits {plans['season_rows_in_range']:,} rows of the date "
-                f"range to keep NBA's {plans['season_rows_of_sport']:,}.")
+                f"sports / SQLite: the season read (`_LATEST_TALLIES`: the latest tally of each earlier date, on the "
+                f"audit table) runs as `{plans['season']}`; a date's read as `{plans['date']}`. The index stands in "
+                f"for the partition only (game_date), so with {many} in the tables the season read visits "
+                f"{plans['season_rows_in_range']:,} audit rows of the date range to keep NBA's "
+                f"{plans['season_rows_of_sport']:,} (then one per date).")
     over = {k: v for k, v in ratios.items() if k[1] != "bytes" and v > 1.2}
     if over:
         results.notes.append("sports: above the 1.2 target: " + ", ".join(
@@ -1278,11 +1701,13 @@ def bench_burst(results: Results, stack, emulators, count: int, per_export: dict
 # --------------------------------------------------------------------------------------------
 
 
+ALL_SECTIONS = ("core", "cold", "sports", "jobs", "history", "verify", "latency", "burst")
+
 SECTION_TITLES = {
     "jobs": "Cost per export: BigQuery jobs, bytes and Cloud Storage writes",
     "latency": "Latency on the local stack",
     "core": "Scaling: the pure core (no I/O)",
-    "history": "Scaling: history length (full export on the BigQuery + GCS emulators)",
+    "history": "Scaling: history length (export of today on SQLite and on the BigQuery + GCS emulators)",
     "sports": "One sport among many: NBA's export with NBA alone vs every sport in the tables",
     "cold": "Cold start",
     "burst": "Bursts",
@@ -1326,12 +1751,14 @@ def draw(core: list[dict], hist: list[dict], path: Path) -> bool:
         right.bar([i - 0.2 for i in x], [m["read_without"] * 1000 for m in hist], 0.4, label="read job without season")
         right.bar([i + 0.2 for i in x], [m["read_with"] * 1000 for m in hist], 0.4, label="read job with season")
         right.plot(list(x), [m["export"] * 1000 for m in hist], "ko-", label="whole export")
+        if all(m.get("naive") for m in hist):
+            right.plot(list(x), [m["naive"] * 1000 for m in hist], "s:", color="grey", label="naive baseline export")
         right.set_xticks(list(x), [f"{d} day{'s' if d > 1 else ''}" for d in days])
         right.set_xlabel("history in the tables")
         right.set_ylabel("ms (median, emulators)")
-        right.set_title("Full export vs history length")
+        right.set_title("Export of today vs history length (emulators)")
         twin = right.twinx()
-        twin.plot(list(x), [m["bytes_season"] / 1e3 for m in hist], "r^--", label="est. kB: season ledger")
+        twin.plot(list(x), [m["bytes_season"] / 1e3 for m in hist], "r^--", label="est. kB: season part (tallies)")
         twin.plot(list(x), [m["bytes_date"] / 1e3 for m in hist], "gv--", label="est. kB: date partitions")
         twin.set_ylabel("estimated kB processed")
         handles = right.get_legend_handles_labels()
@@ -1361,6 +1788,10 @@ def markdown(results: Results, *, runtime: float, load_at_start: str, chart: str
              "with other work running.",
              "", f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {environment()}; {load_at_start}."
              f"{' QUICK RUN: small counts, not for quoting.' if quick else ''}", ""]
+    if results.targets:
+        parts += ["### Targets (issue \"The public record\")", "",
+                  table(("target", "measured", "limit", "verdict"), results.targets), "",
+                  f"Machine: {os.cpu_count()} cores; " + "; ".join(results.machine) + ".", "", TARGETS_NOTE, ""]
     if results.budget:
         parts += ["### Performance budget (DESIGN.md)", "",
                   table(("budget", "target", "measured"), results.budget), ""]
@@ -1382,10 +1813,11 @@ EXPLANATIONS = {
         "`jobs.query` / `jobs.insert` call (read or write by its statement) and every Cloud Storage upload; "
         "picklock's own `store.jobs` counter is checked against it. Budget (DESIGN.md): at most 1 read and 2 "
         "write jobs per export, and no Cloud Storage write when the inputs did not change. A changed export "
-        "writes three objects: the per-date file, its immutable history snapshot (G4/G7) and all.json. A manual "
+        "writes the per-date file, its immutable history snapshot (G4/G7), the date's public index of versions "
+        "(the hash chain), all.json, and the public feeds when it made pick events. A manual "
         "pick message also records the command (one conditional INSERT) before its export. The naive baseline "
         "(`tools/bench_baseline.py`) reads three tables, deletes then re-inserts the date's picks, inserts an "
-        "audit row and uploads both live files unconditionally; it reads no results and no season ledger."),
+        "audit row and uploads both live files unconditionally; it reads no results and no season tallies."),
     "latency": (
         "Each sample changes the input first (a new signal edge, or a new manual player), then times from "
         "`publish` to the moment all.json's generation changes, polling the bucket every 20 ms; the next sample "
@@ -1400,12 +1832,20 @@ EXPLANATIONS = {
         "unchanged checks and the audit record; the inputs are a date already published once, with one pick "
         "refreshed. A real slate is about 10 picks per date; 100,000 is a stress point."),
     "history": (
-        "Each history length gets fresh tables holding that many past game dates of ledger and audit rows "
-        "(10 picks a day: published, refreshed, graded — made by the pure core and written with "
-        "`BigQueryStore.append_ledger` / `append_audit`). Past dates' signal and results are not seeded: no "
-        "picklock statement reads them (every statement filters on `game_date`, checked statically). The job "
-        "count and the date-partition bytes stay flat; only the season-record part of the single read grows "
-        "with the season, as the budget allows."),
+        "Each history length gets its own store (SQLite: a fresh home; emulators: fresh tables, and the naive "
+        "baseline beside them on tables holding the same history) with that many past game dates of ledger and "
+        "audit rows: 10 picks a day, published, refreshed and graded with closing lines, made by the pure core "
+        "and written with the store's `append_ledger` / `append_audit`. Each past day's exports saw the "
+        "season's earlier days as the store hands them over, so every audit row carries the day's real tally "
+        "and, where it wrote all.json, that day's season-long all.json (as production accumulates them). The "
+        "bench's day is the last of NBA's 2025-26 season, so 364 of 365 days of history are in the season read. "
+        "Every store is seeded first; then rounds of NBA's export of today after a signal change, the order of "
+        "the stores rotating each round and picklock alternating with the baseline, then unchanged exports, "
+        "then the read alone with and without the season and `plan_export` alone on what it returned. Past "
+        "dates' signal and results are not seeded: no statement reads them. Bytes (emulators): the date "
+        "partitions of every table the one read references, and its season part (the audit columns `game_date, "
+        "sport, tally, exported_at, export_id` of the season's earlier dates). \"paired\": the median of the "
+        "per-round ratios."),
     "sports": (
         "Two stores of each kind, measured side by side: one holds NBA's history alone, the other the same "
         "history for each of the five sports of schemas/sports.json (NBA, MLB, NFL, NHL, WNBA) in the same "
@@ -1437,6 +1877,15 @@ EXPLANATIONS = {
         "same two object names, which Cloud Storage rate-limits to about one write per second per object)."),
 }
 
+TARGETS_NOTE = (
+    "Measured in this run, side by side: the history section seeds one store per length and interleaves the "
+    "exports of every length round by round (see below), on SQLite before the emulators start and then on the "
+    "BigQuery + Cloud Storage emulators, where the naive baseline (tools/bench_baseline.py) runs beside picklock "
+    "on its own tables holding the same history. A ratio is that of the medians; \"paired\" the median of the "
+    "per-round ratios. all.json: a real export of today on SQLite after a season seeded as below (15 picks a "
+    "day), the published file's bytes. Jobs: counted on the wire and by `BigQueryStore.jobs`, which must agree. "
+    "Times are from a shared 2-core machine: compare them with the load beside them.")
+
 METHOD = """- Bytes: bqemulator reports `total_bytes_processed = 0` for every job, so the figures are
   **estimates**, not measurements: for each statement, the rows of the partitions it scans are read back
   and sized with BigQuery's documented logical sizes (STRING 2 B + UTF-8 length, INT64/FLOAT64/DATE/
@@ -1455,6 +1904,9 @@ METHOD = """- Bytes: bqemulator reports `total_bytes_processed = 0` for every jo
 
 
 def print_tables(results: Results) -> None:
+    if results.targets:
+        print("\n## Targets\n\n" + table(("target", "measured", "limit", "verdict"), results.targets))
+        print(f"\nMachine: {environment()}; " + "; ".join(results.machine))
     if results.budget:
         print("\n## Performance budget (DESIGN.md)\n\n" + table(("budget", "target", "measured"), results.budget))
     for section, title in SECTION_TITLES.items():
@@ -1474,15 +1926,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small counts, every code path (for development)")
     parser.add_argument("--out", type=Path, help="where results.csv and scaling.png go (default docs/bench)")
     parser.add_argument("--doc", type=Path, help="the Markdown file to write (default docs/BENCHMARKS.md)")
-    parser.add_argument("--sections", default="core,cold,sports,jobs,history,latency,burst")
+    parser.add_argument("--sections", default=",".join(ALL_SECTIONS),
+                        help="comma-separated, of: " + ", ".join(ALL_SECTIONS) + " (a subset writes to "
+                        "build/bench-partial/ unless --out/--doc say otherwise: the committed figures stay whole)")
+    parser.add_argument("--history-days", help="history lengths, comma-separated (default 1,30,180,365)")
     args = parser.parse_args(argv)
     quick = args.quick
-    out = args.out or (ROOT / ("build/bench-quick" if quick else "docs/bench"))
-    doc = args.doc or (out / "BENCHMARKS.md" if quick else ROOT / "docs" / "BENCHMARKS.md")
     sections = set(args.sections.split(","))
+    unknown = sections - set(ALL_SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    partial = sections != set(ALL_SECTIONS)
+    out = args.out or (ROOT / ("build/bench-quick" if quick else "build/bench-partial" if partial else "docs/bench"))
+    doc = args.doc or (out / "BENCHMARKS.md" if quick or partial else ROOT / "docs" / "BENCHMARKS.md")
     sizes = (10, 100, 1_000) if quick else (10, 100, 1_000, 10_000, 100_000)
-    lengths = (1, 5) if quick else (1, 30, 180)
+    lengths = (tuple(int(d) for d in args.history_days.split(",")) if args.history_days else
+               (1, 5) if quick else HISTORY_LENGTHS)
     reps, latency_n, burst_n, cold_runs = (2, 5, 20, 2) if quick else (5, 100, 200, 5)
+    history_reps = {"SQLite": 3 if quick else 15, "BigQuery emulator": 2 if quick else 9}
+    all_json_season = (5, 15) if quick else ALL_JSON_SEASON
     sports_days = 5 if quick else 180
     sports_reps = {"SQLite": 3 * reps, "BigQuery emulator": reps + 2}  # SQLite exports are cheap: more runs
 
@@ -1499,13 +1961,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "cold" in sections:
         bench_cold(results, cold_runs)
     sports: dict[str, dict] = {}
+    histories: dict[str, dict] = {}
+    all_json = None
     if "sports" in sections:  # the SQLite half: no emulator needed, so before they start
-        sports["SQLite"] = bench_sports_sqlite(sports_days, PICKS_PER_DAY, sports_reps["SQLite"])
+        guarded(results, "sports / SQLite", lambda: sports.__setitem__(
+            "SQLite", bench_sports_sqlite(sports_days, PICKS_PER_DAY, sports_reps["SQLite"])))
+    if "history" in sections:  # likewise
+        all_json = guarded(results, "all.json size", lambda: bench_all_json_size(*all_json_season))
+        guarded(results, "history / SQLite", lambda: histories.__setitem__(
+            "SQLite", bench_history_sqlite(lengths, history_reps["SQLite"])))
+    if "verify" in sections:
+        guarded(results, "verify", lambda: bench_verify(results, *((10, 5) if quick else VERIFY_SEASON)))
     if sections & {"jobs", "history", "sports", "latency", "burst"}:
-        hist = run_on_emulators(results, sections, reps=reps, lengths=lengths, latency_n=latency_n, burst_n=burst_n,
-                                sports=sports, sports_days=sports_days, sports_reps=sports_reps["BigQuery emulator"])
+        run_on_emulators(results, sections, reps=reps, lengths=lengths, latency_n=latency_n, burst_n=burst_n,
+                         sports=sports, sports_days=sports_days, sports_reps=sports_reps["BigQuery emulator"],
+                         histories=histories, history_reps=history_reps["BigQuery emulator"])
+    if histories:
+        hist = report_history(results, histories, all_json)
     if sports:
         report_sports(results, sports, sports_days)
+    for what, measured, target, outcome in results.targets:
+        log(f"target: {what}: {measured} (target {target}) {outcome}")
     runtime = time.monotonic() - results.started
     chart = draw(core, hist, out / "scaling.png") if (core or hist) else False
     write_csv(results, out / "results.csv")
@@ -1519,16 +1995,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def guarded(results: Results, section: str, action: Callable[[], Any]) -> Any:
+    """Run one section; if it fails, say so in the notes and go on: one section's failure (an
+    emulator timing out on a loaded machine, say) must not cost the figures of the others."""
+    import traceback
+
+    try:
+        return action()
+    except Exception as error:  # noqa: BLE001 (KeyboardInterrupt still stops the run)
+        log(f"{section}: FAILED, going on with the other sections\n{traceback.format_exc()}")
+        results.notes.append(f"{section}: the section failed ({type(error).__name__}: {str(error)[:200]}); "
+                             "no figures from it in this run.")
+        return None
+
+
 def run_on_emulators(results: Results, sections: set[str], *, reps: int, lengths: Sequence[int],
                      latency_n: int, burst_n: int, sports: dict[str, dict] | None = None, sports_days: int = 180,
-                     sports_reps: int = 5) -> list[dict]:
+                     sports_reps: int = 5, histories: dict[str, dict] | None = None, history_reps: int = 7) -> None:
     from tests.harness.emulators import EmulatorStack, ensure_installed
     from tests.harness.localstack import LocalStack
 
     os.environ["PYTHONUNBUFFERED"] = "1"  # the emulators' access logs are read while they run
     ensure_installed(ROOT)
     emulators = EmulatorStack(ROOT)
-    hist: list[dict] = []
     log("starting the emulators")
     try:
         env = emulators.start()
@@ -1537,11 +2026,13 @@ def run_on_emulators(results: Results, sections: set[str], *, reps: int, lengths
         if sections & {"jobs", "history", "sports"}:
             backends = Backends.create(project)
             if "jobs" in sections:
-                bench_jobs(results, backends, reps)
-            if "history" in sections:
-                hist = bench_history(results, backends, lengths, reps)
+                guarded(results, "jobs", lambda: bench_jobs(results, backends, reps))
+            if "history" in sections and histories is not None:
+                guarded(results, "history / BigQuery emulator", lambda: histories.__setitem__(
+                    "BigQuery emulator", bench_history_bigquery(backends, lengths, history_reps)))
             if "sports" in sections and sports is not None:
-                sports["BigQuery emulator"] = bench_sports_bigquery(backends, sports_days, PICKS_PER_DAY, sports_reps)
+                guarded(results, "sports / BigQuery emulator", lambda: sports.__setitem__(
+                    "BigQuery emulator", bench_sports_bigquery(backends, sports_days, PICKS_PER_DAY, sports_reps)))
         stack_logs = ROOT / ".emulators" / "logs" / "bench-functions"
         if "latency" in sections:
             log("starting the local stack (functions-framework x3, push subscriptions)")
@@ -1562,7 +2053,6 @@ def run_on_emulators(results: Results, sections: set[str], *, reps: int, lengths
         raise
     finally:
         emulators.stop()
-    return hist
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ tables and data:
                 generation precondition)
 
 The merge itself is picklock's pure core (`plan_export`), so the two differ only in their I/O.
-It reads no results and no season ledger (no grading, an empty season record): the baseline is
+It reads no results and no season tallies (no grading, an empty season record): the baseline is
 the cheapest naive sequence, not a feature-for-feature copy. Only tools/bench.py and the bench
 smoke test import this file.
 """

@@ -4,8 +4,10 @@ tests, and `make test` must not depend on how fast these machines are."""
 from __future__ import annotations
 
 import csv
+import json
 import sys
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,17 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 
 import bench  # noqa: E402
+
+# What a changed export writes to Cloud Storage: at least the per-date file, its immutable snapshot
+# and all.json (then, as the service grows, the date's index of versions, the feeds of its events...).
+# The exact count is the service's business (its own tests); the budget is on BigQuery jobs, and on
+# no Cloud Storage write at all when nothing changed.
+MIN_CHANGED_WRITES = 3
+
+
+def budget(counts) -> tuple:
+    """(reads, writes, at least the minimum of Cloud Storage writes?) of a changed export."""
+    return counts[0], counts[1], counts[2] >= MIN_CHANGED_WRITES
 
 
 # -- pure helpers -------------------------------------------------------------------------------
@@ -86,8 +99,44 @@ def test_the_core_timing_measures_a_publishing_export():
 def test_seeded_history_is_three_exports_a_day():
     ledger, audit = bench.history(2, picks=3)
     assert len(audit) == 2 * 3
-    assert {r.pick.game_date for r in ledger} == {bench.TODAY.replace(day=8), bench.TODAY.replace(day=9)}
+    assert {r.pick.game_date for r in ledger} == {bench.TODAY - timedelta(days=2), bench.TODAY - timedelta(days=1)}
     assert sum(r.pick.result is not None for r in ledger) == 2 * 3  # every pick graded once
+
+
+def test_seeded_audit_rows_carry_each_days_tally_and_a_season_long_all_json():
+    """The season read measures something only if the past days' audit rows hold real tallies."""
+    from picklock.domain.record import DayTally
+
+    ledger, audit = bench.history(3, picks=4)
+    assert all(record.tally for record in audit)
+    graded = [record for record in audit if record.trigger_source == "post_grading"]
+    assert [DayTally.from_text(r.tally).game_date for r in graded] == [bench.TODAY - timedelta(days=k) for k in (3, 2, 1)]
+    picks = DayTally.from_text(graded[-1].tally).picks
+    assert len(picks) == 4 and all(p.result for p in picks) and all(p.odds and p.tier for p in picks)
+    assert any(p.clv for p in picks)  # graded with the closing lines
+    # Each day's all.json carries the season's earlier days, as the store would have handed them over
+    # (the last one, of the day before TODAY, was written before that day was graded).
+    last_all_json = json.loads([r for r in audit if r.all_json_document][-1].all_json_document)
+    assert [d["date"] for d in last_all_json["record"]["by_day"]] == [
+        (bench.TODAY - timedelta(days=k)).isoformat() for k in (3, 2)]
+    assert bench.season_audit_rows(3, picks=4) == 9  # every date is in the season (TODAY: its last day)
+
+
+def test_audit_rows_are_appended_in_jobs_of_bounded_size():
+    calls = []
+
+    class Store:
+        def append_ledger(self, rows_):
+            calls.append(("ledger", len(rows_)))
+
+        def append_audit(self, records):
+            calls.append(("audit", sum(len(r.document) + len(r.all_json_document or "") for r in records)))
+
+    ledger, audit = bench.history(30)
+    assert bench.append_by_days(Store(), ledger, audit, 30, chunk_days=10) == (900, 90)
+    assert [n for kind, n in calls if kind == "ledger"] == [300, 300, 300]  # 10 days of 30 rows
+    audit_jobs = [n for kind, n in calls if kind == "audit"]
+    assert len(audit_jobs) >= 3 and max(audit_jobs) <= bench.AUDIT_CHUNK_BYTES
 
 
 def test_outputs_are_written_from_the_figures(tmp_path):
@@ -114,27 +163,57 @@ def test_jobs_and_writes_per_export_are_counted_from_the_clients(emulators):
         return c
 
     # picklock: the budget (DESIGN.md, "Performance budget")
-    assert counts("picklock", "signal changed") == (1, 2, 3)  # ledger + audit; date file, snapshot, all.json
+    assert budget(counts("picklock", "signal changed")) == (1, 2, True)  # ledger + audit; the files
     assert counts("picklock", "unchanged inputs") == (1, 1, 0)  # the audit row only
     # The command is checked against what is published (its targets, a reused request id) before it
     # is recorded: one read more than the export itself.
-    assert counts("picklock", "manual pick message") == (2, 3, 3)
+    assert budget(counts("picklock", "manual pick message")) == (2, 3, True)
     # the naive baseline: 3 reads, DELETE + INSERT, audit; both files every time
     assert counts("baseline", "signal changed") == (3, 3, 2)
     assert counts("baseline", "unchanged inputs") == (3, 3, 2)
     assert counts("baseline", "manual pick message") == (3, 4, 2)
-    assert measured["bytes"]["picklock"]["date"] > 0 and measured["bytes"]["picklock"]["season"] > 0
+    # No earlier date in these tables: the season part of the read (one tally per earlier date) is empty.
+    assert measured["bytes"]["picklock"]["date"] > 0 and measured["bytes"]["picklock"]["season"] == 0
     assert measured["bytes"]["baseline"]["delete"] > 0
     assert measured["mismatches"] == []  # picklock's store.jobs agrees with the requests on the wire
 
 
 @pytest.mark.emulators
-def test_history_keeps_one_read_and_two_writes(emulators):
+def test_history_keeps_one_read_and_two_writes_next_to_the_baseline(emulators):
     backends = bench.Backends.create(f"bench-smoke-{uuid.uuid4().hex[:6]}")
-    (measured,) = bench.bench_history(bench.Results(), backends, (2,), reps=1)
-    assert measured["jobs"] == (1, 2)
-    assert (measured["ledger_rows"], measured["audit_rows"]) == (60, 6)
-    assert measured["season_rows"] > measured["ledger_rows"]  # the past days and today's rows
+    measured = bench.bench_history_bigquery(backends, (1, 2), reps=1)
+    for days, m in measured["lengths"].items():
+        (changed,), (unchanged,), (naive,) = (m["counts"][k] for k in ("changed", "unchanged", "naive"))
+        assert budget((changed["bq_read"], changed["bq_write"], changed["gcs_write"])) == (1, 2, True)
+        assert (unchanged["bq_read"], unchanged["bq_write"], unchanged["gcs_write"]) == (1, 1, 0)
+        assert (changed["store_read"], changed["store_write"]) == (1, 2) and m["mismatches"] == []
+        assert (naive["bq_read"], naive["bq_write"]) == (3, 3)
+        assert (m["ledger_rows"], m["audit_rows"]) == (30 * days, 3 * days)
+        assert (m["season_days"], m["season_audit_rows"]) == (days, 3 * days)  # one tally per earlier date
+        assert m["bytes"]["season"] > 0 and m["all_json_bytes"] > 0
+    assert measured["lengths"][2]["bytes"]["season"] > measured["lengths"][1]["bytes"]["season"]
+    results = bench.Results()
+    bench.report_history(results, {"BigQuery emulator": measured}, None)
+    assert [outcome in ("PASS", "FAIL") for *_, outcome in results.targets] == [True] * 3
+    assert results.targets[-1][3] == "PASS"  # 1 read, at most 2 writes
+
+
+def test_history_on_sqlite_and_the_targets():
+    measured = bench.bench_history_sqlite((1, 3), reps=1)
+    for days, m in measured["lengths"].items():
+        assert m["outcomes"] == {"changed: published": 1, "unchanged: unchanged": 1}
+        assert (m["season_days"], m["season_audit_rows"]) == (days, 3 * days)
+        assert m["seconds"]["read_with"] and m["seconds"]["plan"] and not m["seconds"]["naive"]
+    assert measured["tally_query"]["rows"] == 3 and "best_bets_export_audit" in measured["tally_query"]["plan"]
+    size = bench.bench_all_json_size(3, 15)
+    assert size["outcome"] == "published" and size["season_days"] == 3 and size["bytes"] > 0
+    results = bench.Results()
+    bench.report_history(results, {"SQLite": measured}, size)
+    (ratio, all_json) = results.targets
+    assert ratio[0].startswith("SQLite: export of today") and ratio[2] == "≤ 1.25×" and ratio[3] in ("PASS", "FAIL")
+    assert all_json[2] == "≤ 200.0 kB" and all_json[3] == "PASS"
+    text = bench.markdown(results, runtime=1, load_at_start="load average 0", chart=None, quick=True)
+    assert "### Targets" in text and "| SQLite | 3 |" in text and "Machine: " in text
 
 
 @pytest.mark.emulators
@@ -152,7 +231,7 @@ def test_latency_and_burst_through_pubsub_push(emulators, tmp_path):
     assert not [n for n in results.notes if "did not change all.json" in n]
     assert results.get("burst", "exports run") == 3
     assert results.get("burst", "exports that published a new version") == 1
-    assert results.get("burst", "Cloud Storage writes") == 3  # one new version: date file, snapshot, all.json
+    assert results.get("burst", "Cloud Storage writes") >= MIN_CHANGED_WRITES  # one new version
     assert results.get("burst", "Cloud Storage writes", "baseline") == 6
 
 
@@ -176,8 +255,10 @@ def test_one_sport_among_many_on_sqlite():
     for m in (alone, every):
         assert m["outcomes"] == {"changed: published": 1, "unchanged: unchanged": 1}
         assert m["foreign_rows"] == 0  # the store hands NBA's export NBA's rows only
-    assert alone["season_rows"] == every["season_rows"] == {21 + 1}  # and the refreshed pick's new version
-    assert measured["plans"]["season_rows_of_sport"] == 22 and measured["plans"]["season_rows_in_range"] == 5 * 21 + 1
+    assert alone["season_rows"] == every["season_rows"] == {2}  # the latest tally of each earlier date
+    # the audit rows of the earlier dates: NBA's 6, and every sport's
+    assert measured["plans"]["season_rows_of_sport"] == 6 and measured["plans"]["season_rows_in_range"] == 5 * 6
+    assert "best_bets_export_audit" in measured["plans"]["season"]
     results = bench.Results()
     bench.report_sports(results, {"SQLite": measured}, 2)
     assert "| SQLite | export, signal changed" in results.tables["sports"]
@@ -192,7 +273,7 @@ def test_one_sport_among_many_on_the_emulators(emulators):
     alone, every = measured["alone"], measured["all"]
     for m in (alone, every):
         (changed,), (unchanged,) = m["counts"]["changed"], m["counts"]["unchanged"]
-        assert (changed["bq_read"], changed["bq_write"], changed["gcs_write"]) == (1, 2, 3)
+        assert budget((changed["bq_read"], changed["bq_write"], changed["gcs_write"])) == (1, 2, True)
         assert (unchanged["bq_read"], unchanged["bq_write"], unchanged["gcs_write"]) == (1, 1, 0)
         assert m["foreign_rows"] == 0
     assert alone["season_rows"] == every["season_rows"]

@@ -32,6 +32,10 @@ SELECT tally FROM (
   SELECT game_date, tally, ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY exported_at DESC, export_id DESC) AS newest
   FROM {rows.AUDIT_TABLE} WHERE sport = ? AND game_date >= ? AND game_date < ? AND tally IS NOT NULL)
 WHERE newest = 1 ORDER BY game_date"""
+# Covers that query: without it, SQLite walks the audit rows, whose documents (all.json's copy
+# included) make a season of them tens of megabytes.
+_SEASON_TALLIES_INDEX = (f"CREATE INDEX IF NOT EXISTS {rows.AUDIT_TABLE}__season_tallies "
+                         f"ON {rows.AUDIT_TABLE} (sport, game_date, exported_at, export_id, tally)")
 
 _SQLITE_TYPES = {
     "STRING": "TEXT", "DATE": "TEXT", "TIMESTAMP": "TEXT", "ARRAY<STRING>": "TEXT",
@@ -60,6 +64,7 @@ class SqliteStore:
             for table, column, statement in added:
                 connection.execute(statement)
             _backfill(connection, {(table, column) for table, column, _ in added})
+            connection.execute(_SEASON_TALLIES_INDEX)  # after the migration that adds `tally`
 
     # -- PickStore ---------------------------------------------------------------------------
 
