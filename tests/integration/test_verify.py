@@ -191,6 +191,18 @@ def _link(document):
     return Link(document["prev"], document["seq"])
 
 
+def show_a_result_before_tipoff(bucket):
+    edit(bucket, versions(bucket)[0]["snapshot"], lambda d: pick_of(d, "ann").update(result="WIN", actual=30.0))
+
+
+def drop_a_void_reason(bucket):
+    edit(bucket, versions(bucket)[-1]["snapshot"], lambda d: pick_of(d, "cy").update(void_reason=None))
+
+
+def undo_a_void(bucket):
+    edit(bucket, versions(bucket)[-1]["snapshot"], lambda d: pick_of(d, "cy").update(status="active", void_reason=None))
+
+
 def inflate_the_record(bucket):
     edit(bucket, NBA.all_json_name, lambda d: d["record"]["season"].update(wins=d["record"]["season"]["wins"] + 1))
 
@@ -205,6 +217,9 @@ TAMPERING = {
     "versions-swapped": (swap_two_versions, "prev does not link to the version before"),
     "late-pick-inserted": (insert_a_late_pick, "first published at or after tip-off"),
     "record-inflated": (inflate_the_record, "says 7; the per-date files give 6"),
+    "result-before-tipoff": (show_a_result_before_tipoff, "a result shown before tip-off"),
+    "void-reason-dropped": (drop_a_void_reason, "voided without a reason"),
+    "void-undone": (undo_a_void, "a void was undone"),
 }
 
 
