@@ -16,7 +16,8 @@ from ..domain.restore import (
     Decision, decide_all_json, decide_date_file, decide_index, decide_snapshot, latest_all_json, plan_date,
 )
 from ..domain.sports import Sport
-from .ports import PickStore, PreconditionFailed, Publisher
+from .objects import rewrite
+from .ports import PickStore, Publisher
 
 
 class NothingToRestore(ValueError):
@@ -114,19 +115,14 @@ class _Putter:
         self.max_attempts = max_attempts
 
     def __call__(self, name: str, kind: str, decide: Callable[[str | None], Decision]) -> None:
-        for _ in range(self.max_attempts):
-            existing, generation = self.publisher.read(name)
-            decision = decide(existing)
-            if decision.action != "restore":
-                self.report.steps.append(Step(name, kind, decision.action, decision.reason))
-                return
-            if self.dry_run:
-                self.report.steps.append(Step(name, kind, "would restore", decision.reason))
-                return
-            try:
-                self.publisher.write(name, decision.text, if_generation_match=generation)
-            except PreconditionFailed:
-                continue  # written meanwhile (an export): read it again and decide again
-            self.report.steps.append(Step(name, kind, "restored", decision.reason))
-            return
-        raise RestoreConflict(f"{name} kept changing under {self.max_attempts} attempts to restore it")
+        decided: list[Decision] = []
+
+        def change(existing: str | None) -> str | None:
+            decided[:] = [decide(existing)]  # written meanwhile (an export): decided again
+            return decided[0].text if decided[0].action == "restore" and not self.dry_run else None
+
+        written = rewrite(self.publisher, name, change, attempts=self.max_attempts, conflict=RestoreConflict,
+                          purpose="restore it")
+        decision = decided[0]
+        action = "restored" if written else "would restore" if decision.action == "restore" else decision.action
+        self.report.steps.append(Step(name, kind, action, decision.reason))

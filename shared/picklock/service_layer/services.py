@@ -20,6 +20,7 @@ from ..domain.render import PublishedDocument, to_text
 from ..domain.sports import DEFAULT_SPORT, Catalogue, Sport
 from ..domain.feed import PickEvent, atom_feed, events_of_feed, json_feed, merged_events
 from ..topics import PICK_EVENTS
+from .objects import rewrite
 from .ports import MessagePublisher, PickStore, PreconditionFailed, Publisher
 
 log = logging.getLogger("picklock")
@@ -169,16 +170,14 @@ class PicklockService:
         if not events:
             return
         json_name, atom_name = spec.feed_names
-        for _ in range(self.max_attempts):
-            text, generation = self.publisher.read(json_name)
-            merged = merged_events(events_of_feed(text), events)
-            try:
-                self.publisher.write(json_name, json_feed(spec.id, merged), if_generation_match=generation)
-                break
-            except PreconditionFailed:
-                continue
-        else:
-            raise ExportConflict(f"{json_name} kept changing under {self.max_attempts} attempts to extend it")
+        merged: list[PickEvent] = []
+
+        def extended(text: str | None) -> str:
+            merged[:] = merged_events(events_of_feed(text), events)
+            return json_feed(spec.id, merged)
+
+        rewrite(self.publisher, json_name, extended, attempts=self.max_attempts, conflict=ExportConflict,
+                purpose="extend it")
         # Atom follows the JSON feed it is made from; the last writer's is the newest.
         _, atom_generation = self.publisher.read(atom_name)
         try:
@@ -198,19 +197,14 @@ class PicklockService:
     def _list_versions(self, spec: Sport, game_date: date, documents: list[dict]) -> None:
         """Add versions to the date's public index (append-only; a concurrent writer is merged)."""
         entries = [index_entry(d, spec.snapshot_name(game_date, d["export_id"])) for d in documents if "sha256" in d]
-        name = spec.index_name(game_date)
-        for _ in range(self.max_attempts):
-            text, generation = self.publisher.read(name)
+
+        def extended(text: str | None) -> str | None:
             current = json.loads(text) if text is not None else None
             listed = merged_index(spec.id, game_date.isoformat(), current, entries)
-            if listed == current:
-                return
-            try:
-                self.publisher.write(name, to_text(listed), if_generation_match=generation)
-                return
-            except PreconditionFailed:
-                continue
-        raise ExportConflict(f"the index {name} kept changing under {self.max_attempts} attempts to extend it")
+            return None if listed == current else to_text(listed)
+
+        rewrite(self.publisher, spec.index_name(game_date), extended, attempts=self.max_attempts,
+                conflict=ExportConflict, purpose="extend it")
 
     def submit_manual(self, command: ManualCommand, *, check: bool = True) -> Submission:
         """Record an operator command, idempotent on its request_id (G5).
