@@ -8,7 +8,6 @@ Units and CLV depend on the odds and closing lines the demo posts: the page's te
 against what /api/season and /api/picks answer, formatted as the page formats them."""
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import urllib.request
@@ -23,7 +22,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from picklock.domain.picks import HaltCommand
-from tests.harness.browser import demo_dashboard, ensure_chromium, headless_chromium
+from tests.harness.browser import demo_dashboard, ensure_chromium, headless_chromium, tampered_snapshot
 from tools.demo import GAME_DATE
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "artifacts" / "dashboard.png"
@@ -398,21 +397,6 @@ def test_the_verify_status_is_picklock_verifys_for_the_sport_shown(page, server)
     box = verify_status(browser, "nfl")
     assert (box.get_attribute("data-state"), box.find_element(By.CSS_SELECTOR, ".badge").text) == ("none", "not verified")
     assert box.find_element(By.CSS_SELECTOR, ".verify-summary").text == "nothing to verify: no v1/nfl/best-bets/all.json yet"
-
-
-@contextlib.contextmanager
-def tampered_snapshot(service):
-    """The demo date's first NBA version edited in the bucket (a pick's line moved); put back after."""
-    publisher, spec = service.publisher, service.sports.get("nba")
-    first = json.loads(publisher.read(spec.index_name(date.fromisoformat(GAME_DATE)))[0])["versions"][0]
-    text, generation = publisher.read(first["snapshot"])
-    document = json.loads(text)
-    document["picks"][0]["line"] += 1
-    generation = publisher.write(first["snapshot"], json.dumps(document), if_generation_match=generation)
-    try:
-        yield first
-    finally:
-        publisher.write(first["snapshot"], text, if_generation_match=generation)
 
 
 def test_the_verify_status_counts_the_violations_and_lists_the_first(page, server):

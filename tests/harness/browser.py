@@ -10,18 +10,20 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import json
 import os
 import shutil
 import subprocess
 import tempfile
 import threading
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from picklock.bootstrap import bootstrap
 from picklock.config import Config
 from picklock.entrypoints.dashboard import DashboardServer
-from tools.demo import play
+from tools.demo import GAME_DATE, play
 
 if TYPE_CHECKING:
     from selenium.webdriver import Chrome
@@ -98,3 +100,18 @@ def demo_dashboard(home: Path) -> Iterator[DashboardServer]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@contextlib.contextmanager
+def tampered_snapshot(service):
+    """The demo date's first NBA version edited in the bucket (a pick's line moved); put back after."""
+    publisher, spec = service.publisher, service.sports.get("nba")
+    first = json.loads(publisher.read(spec.index_name(date.fromisoformat(GAME_DATE)))[0])["versions"][0]
+    text, generation = publisher.read(first["snapshot"])
+    document = json.loads(text)
+    document["picks"][0]["line"] += 1
+    generation = publisher.write(first["snapshot"], json.dumps(document), if_generation_match=generation)
+    try:
+        yield first
+    finally:
+        publisher.write(first["snapshot"], text, if_generation_match=generation)

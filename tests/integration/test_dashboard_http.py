@@ -3,7 +3,6 @@ one sport at a time, the hash chain and `picklock verify`'s report, static files
 GET only, loopback only; and `picklock dashboard` itself."""
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import os
@@ -20,7 +19,7 @@ from picklock.adapters.http_files import BucketFiles
 from picklock.domain.picks import HaltCommand
 from picklock.service_layer.verification import verify
 from picklock.validation import signal_rows, sport_arg
-from tests.harness.browser import demo_dashboard
+from tests.harness.browser import demo_dashboard, tampered_snapshot
 from tools.demo import GAME_DATE
 
 REPO = Path(__file__).resolve().parents[2]
@@ -299,21 +298,6 @@ def test_verify_answers_for_the_sport_asked(server, mlb):
 def test_verify_of_a_sport_with_nothing_published(server):
     assert get(server, "/api/verify", sport="nfl") == {
         "ok": None, "sport": "nfl", "summary": "nothing to verify: no v1/nfl/best-bets/all.json yet", "violations": []}
-
-
-@contextlib.contextmanager
-def tampered_snapshot(service):
-    """The demo date's first NBA version edited in the bucket (a pick's line moved); put back after."""
-    publisher, spec = service.publisher, service.sports.get("nba")
-    first = json.loads(publisher.read(spec.index_name(date.fromisoformat(GAME_DATE)))[0])["versions"][0]
-    text, generation = publisher.read(first["snapshot"])
-    document = json.loads(text)
-    document["picks"][0]["line"] += 1
-    generation = publisher.write(first["snapshot"], json.dumps(document), if_generation_match=generation)
-    try:
-        yield first
-    finally:
-        publisher.write(first["snapshot"], text, if_generation_match=generation)
 
 
 def test_verify_reports_a_tampered_version_as_picklock_verify_does(server):
