@@ -5,6 +5,7 @@ nothing but well-formed values get past it and nothing raises except to park the
 from __future__ import annotations
 
 import base64
+import inspect
 import json
 import math
 import sqlite3
@@ -26,6 +27,7 @@ from picklock.config import Config
 from picklock.domain.calendar import END_OF_RANGE, FIRST_DATE, FIRST_INSTANT, LAST_DATE
 from picklock.domain.picks import HaltCommand, ManualCommand, SignalRow
 from picklock.domain.sports import DEFAULT_SPORT
+from picklock.service_layer.services import PicklockService
 from picklock.entrypoints.functions import MAX_ATTRIBUTE_BYTES, Handlers
 from picklock.topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED, TOPICS, dead_letter_topic
 from picklock.validation import manual_command, parse_json
@@ -151,7 +153,7 @@ class AcceptingService:
     def export(self, game_date, trigger, sport=DEFAULT_SPORT):
         raise Accepted(game_date)
 
-    def grade(self, game_date, sport=DEFAULT_SPORT):
+    def grade(self, game_date, sport=DEFAULT_SPORT, trigger="post_grading"):
         raise Accepted(game_date)
 
     def submit_manual(self, command, *, check=True):
@@ -159,6 +161,13 @@ class AcceptingService:
 
     def submit_halt(self, command, *, check=True):
         raise Accepted(command)
+
+
+def test_the_stand_in_takes_what_the_real_service_takes():
+    """The fuzz only proves the handlers if its stand-in is called exactly as the service is."""
+    for name in ("export", "grade", "submit_manual", "submit_halt"):
+        real = list(inspect.signature(getattr(PicklockService, name)).parameters)
+        assert list(inspect.signature(getattr(AcceptingService, name)).parameters) == real, name
 
 
 class Outbox:
