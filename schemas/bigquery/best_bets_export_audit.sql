@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS `{dataset}.best_bets_export_audit` (
   document STRING NOT NULL,
   all_json_document STRING,
   sport STRING NOT NULL,
-  tally STRING
+  tally STRING,
+  day_summary STRING
 )
 PARTITION BY game_date
 OPTIONS (require_partition_filter = TRUE);

@@ -16,7 +16,8 @@ import pytest
 from picklock.adapters.sqlite_store import SqliteStore
 from picklock.domain.export import AuditRecord
 from picklock.domain.picks import ClosingLine, GameResult, HaltCommand, LedgerRow, ManualCommand, Pick, SignalRow
-from picklock.domain.record import CompactPick, DayTally
+from picklock.domain.record import first_detailed_day
+from picklock.domain.tally import CompactPick, DaySummary, DayTally
 
 EASTERN = ZoneInfo("America/New_York")
 DAY = date(2025, 1, 15)
@@ -225,20 +226,30 @@ def tally(game_date, *results, sport_player="p") -> DayTally:
                                                  None, "s") for r in results))
 
 
-def test_load_export_inputs_with_season_reads_the_latest_tally_of_each_earlier_date(store):
-    """One tally per date of the season before the date itself (an export merges that day): the
-    latest export's, whatever order the rows were written in; rows without a tally are skipped."""
+def day_columns(game_date, *results) -> dict:
+    """The tally and day summary an export writes in its audit row."""
+    written = tally(game_date, *results)
+    return dict(tally=written.to_text(), day_summary=DaySummary.of(written).to_text())
+
+
+def test_load_export_inputs_with_season_reads_the_latest_summary_and_recent_tally_of_each_earlier_date(store):
+    """One summary per date of the season before the date itself (an export merges that day), and
+    the tally of those the record shows pick by pick (from first_detailed_day): the latest export's,
+    whatever order the rows were written in; rows without them are skipped."""
     later = PUBLISHED_AT + timedelta(hours=1)
-    for game_date in (date(2024, 9, 30), date(2024, 10, 1), date(2024, 12, 25), DAY, OTHER_DAY):
-        store.append_audit([audit_record(f"{game_date}.late", game_date, later, tally=tally(game_date, "WIN").to_text()),
-                            audit_record(f"{game_date}.early", game_date, tally=tally(game_date, "LOSS").to_text()),
+    recent = first_detailed_day(DAY)
+    for game_date in (date(2024, 9, 30), date(2024, 10, 1), recent - timedelta(days=1), recent, DAY, OTHER_DAY):
+        store.append_audit([audit_record(f"{game_date}.late", game_date, later, **day_columns(game_date, "WIN")),
+                            audit_record(f"{game_date}.early", game_date, **day_columns(game_date, "LOSS")),
                             audit_record(f"{game_date}.old", game_date, later + timedelta(hours=1), tally=None)])
-    store.append_audit([audit_record("mlb", date(2024, 12, 25), later + timedelta(hours=2), sport="mlb",
-                                     tally=tally(date(2024, 12, 25), "PUSH").to_text())])
+    store.append_audit([audit_record("mlb", recent, later + timedelta(hours=2), sport="mlb",
+                                     **day_columns(recent, "PUSH"))])
     inputs = store.load_export_inputs(DAY, season_from=date(2024, 10, 1))
-    assert inputs.season_tallies == (tally(date(2024, 10, 1), "WIN"), tally(date(2024, 12, 25), "WIN"))
+    assert inputs.season_tallies == (tally(recent, "WIN"),)
+    assert inputs.season_summaries == tuple(DaySummary.of(tally(d, "WIN"))
+                                            for d in (date(2024, 10, 1), recent - timedelta(days=1), recent))
     season_opener = store.load_export_inputs(date(2024, 10, 1), season_from=date(2024, 10, 1))
-    assert season_opener.season_tallies == ()
+    assert (season_opener.season_tallies, season_opener.season_summaries) == ((), ())
 
 
 def test_two_sports_interleaved_never_see_each_other(store):

@@ -1,12 +1,14 @@
 """Upgrading a deployment made by an earlier version loses nothing.
 
-Two earlier versions, each with data made by its own CLI (see MADE_BY.md of each home): v1, before
-sports and command targets (tests/fixtures/home-v1), and v2, before the public record
-(tests/fixtures/home-v2: sports and a halt, no prices or day tallies). The embedded home is opened
+Three earlier versions, each with data made by its own CLI (see MADE_BY.md of each home): v1, before
+sports and command targets (tests/fixtures/home-v1), v2, before the public record
+(tests/fixtures/home-v2: sports and a halt, no prices or day tallies), and v3, before day summaries
+(tests/fixtures/home-v3: prices and closing lines on a date older than the weeks all.json shows pick
+by pick, so the record counts it through the summary the migration fills). The embedded home is opened
 by today's code as is; for BigQuery, its rows are loaded into tables made by that version's DDL
 (tests/fixtures/bigquery-v*) on the emulator, then `picklock migrate` runs. Either way every
 published pick, audit row and manual command is still there, every old version is still shown byte
-for byte, every audit row has its day tally, the next export keeps every published pick with its
+for byte, every audit row has its day tally and summary, the next exports keep every published pick with its
 published fields, and all.json's record counts the days graded before the upgrade.
 """
 from __future__ import annotations
@@ -30,8 +32,8 @@ from picklock.domain.calendar import parse_instant
 from picklock.service_layer.services import PicklockService
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-DATES = (date(2026, 2, 27), date(2026, 2, 28))
-MIGRATIONS = ["001_manual_picks_targets", "002_sport", "003_record"]
+MIGRATIONS = ["001_manual_picks_targets", "002_sport", "003_record", "004_day_summary"]
+UNPRICED = dict(units=0.0, priced=0)  # nothing was priced before v3; never assumed
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ class Version:
     sports: tuple[str, ...]
     season: dict[str, dict]  # sport -> expected season window counts after the upgrade
     halted: tuple[str, ...] = ()
+    dates: tuple[date, ...] = (date(2026, 2, 27), date(2026, 2, 28))  # the last is all.json's
+    graded: tuple[str, ...] = ("2026-02-27",)  # all.json's record.by_day
+    first_date_status: str = "voided"  # a status some pick of the first date has
 
     @property
     def home(self) -> Path:
@@ -60,10 +65,16 @@ class Version:
 
 VERSIONS = [
     # curry and guisantos won on 2026-02-27; tatum was voided, jokic did not play
-    Version("v1", ("nba",), {"nba": dict(wins=2, losses=0, pushes=0, voids=2)}),
+    Version("v1", ("nba",), {"nba": dict(wins=2, losses=0, pushes=0, voids=2, **UNPRICED)}),
     # curry and guisantos won, tatum pushed, jokic voided; MLB: cole won, judge lost (MLB halted)
-    Version("v2", ("nba", "mlb"), {"nba": dict(wins=2, losses=0, pushes=1, voids=1),
-                                   "mlb": dict(wins=1, losses=1, pushes=0, voids=0)}, halted=("mlb",)),
+    Version("v2", ("nba", "mlb"), {"nba": dict(wins=2, losses=0, pushes=1, voids=1, **UNPRICED),
+                                   "mlb": dict(wins=1, losses=1, pushes=0, voids=0, **UNPRICED)}, halted=("mlb",)),
+    # 2025-12-01: curry (-110) and jokic (unpriced) won, tatum (+120) lost, both priced ones beat the
+    # close; 2026-02-27: guisantos (+140) won, doncic (-125) lost
+    Version("v3", ("nba",), {"nba": dict(wins=3, losses=2, pushes=0, voids=0, units=0.31, priced=4, clv_count=2,
+                                         clv_avg=0.75)},
+            dates=(date(2025, 12, 1), date(2025, 12, 2), date(2026, 2, 27), date(2026, 2, 28)),
+            graded=("2025-12-01", "2026-02-27"), first_date_status="active"),
 ]
 NOW = datetime(2026, 2, 28, 18, 0, tzinfo=timezone.utc)
 PUBLISHED_FIELDS = ("pick_id", "player_lookup", "stat", "team", "opponent", "direction", "line", "source",
@@ -85,16 +96,18 @@ def check_upgraded(version: Version, service: PicklockService, bucket: Path) -> 
     before = published_files(version.home / "bucket")
     audits = {row["export_id"]: row["document"] for row in version.rows("best_bets_export_audit")}
     for sport in version.sports:
-        for game_date in DATES:
+        for game_date in version.dates:
             for record in service.audit_records(game_date, sport):
                 assert audits.pop(record.export_id) == record.document  # byte for byte
-                assert record.tally is not None and record.sport == sport  # filled by the migration
+                assert record.sport == sport  # filled by the migrations, as are:
+                assert record.tally is not None and record.day_summary is not None
     assert audits == {}
     commands = {row["request_id"] for row in version.rows("best_bets_manual_picks")}
-    assert {c.request_id for s in version.sports for d in DATES for c in service.manual_commands(d, s)} == commands
+    assert {c.request_id for s in version.sports for d in version.dates for c in service.manual_commands(d, s)} == commands
 
     for sport in version.sports:
-        for game_date in DATES:
+        # Today first: its all.json counts the earlier dates from what the migrations filled in.
+        for game_date in reversed(version.dates):
             service.export(game_date, "cli", sport)
     after = published_files(bucket)
     assert set(before) <= set(after)  # G1 across the upgrade
@@ -102,15 +115,14 @@ def check_upgraded(version: Version, service: PicklockService, bucket: Path) -> 
         assert after[pick_id] == fields, pick_id  # G3 across the upgrade
     catalogue = default_catalogue()
     nba = catalogue.get("nba")
-    shown = json.loads((bucket / nba.date_file_name(DATES[0])).read_text())
-    assert shown["sport"] == "nba" and "voided" in {p["status"] for p in shown["picks"]}
+    shown = json.loads((bucket / nba.date_file_name(version.dates[0])).read_text())
+    assert shown["sport"] == "nba" and version.first_date_status in {p["status"] for p in shown["picks"]}
     for sport in version.sports:
         all_json = json.loads((bucket / catalogue.get(sport).all_json_name).read_text())
         season = all_json["record"]["season"]
-        assert (all_json["date"], all_json["halt_active"]) == ("2026-02-28", sport in version.halted)
+        assert (all_json["date"], all_json["halt_active"]) == (version.dates[-1].isoformat(), sport in version.halted)
         assert {k: season[k] for k in version.season[sport]} == version.season[sport], sport
-        assert [day["date"] for day in all_json["record"]["by_day"]] == ["2026-02-27"]
-        assert season["units"] == 0.0 and season["priced"] == 0  # nothing was priced then; never assumed
+        assert [day["date"] for day in all_json["record"]["by_day"]] == list(version.graded)
 
 
 @pytest.mark.parametrize("version", VERSIONS, ids=lambda v: v.name)

@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from picklock.domain.sports import DEFAULT_SPORT
 from picklock.domain.export import ExportInputs
-from picklock.domain.record import DayTally
+from picklock.domain.record import first_detailed_day
+from picklock.domain.tally import DaySummary, DayTally
 from picklock.domain.merge import MergeInputs
 from picklock.service_layer.ports import PreconditionFailed
 from picklock.service_layer.services import PicklockService
@@ -26,7 +27,7 @@ class FakeStore:
         latest = {}
         for record in sorted(self.audit, key=lambda a: (a.exported_at, a.export_id)):
             if record.sport == sport and season_from is not None and season_from <= record.game_date < game_date:
-                latest[record.game_date] = DayTally.from_text(record.tally)
+                latest[record.game_date] = record
         return ExportInputs(
             merge=MergeInputs(
                 game_date=game_date,
@@ -37,7 +38,9 @@ class FakeStore:
                 results=tuple(self.results.get((sport, game_date), ())),
                 closing=tuple(self.closing.get((sport, game_date), ())),
             ),
-            season_tallies=tuple(latest[day] for day in sorted(latest)),
+            season_tallies=tuple(DayTally.from_text(latest[day].tally) for day in sorted(latest)
+                                 if day >= first_detailed_day(game_date)),
+            season_summaries=tuple(DaySummary.from_texts([latest[day].day_summary for day in sorted(latest)])),
             audited_export_ids=frozenset(a.export_id for a in self.audit if a.sport == sport
                                          and a.game_date in (game_date, all_json_date or game_date)),
             halt_commands=tuple(h for h in self.halts if h.sport == sport),

@@ -37,7 +37,7 @@ class RecordingClient:
     def query_and_wait(self, sql, job_config=None, **limits):
         self.statements.append((sql, job_config))
         if "AS signal" in sql:
-            empty = {name: [] for name in ("ledger", "manual", "results", "closing", "audited", "tallies", "halts")}
+            empty = {name: [] for name in ("ledger", "manual", "results", "closing", "audited", "tallies", "summaries", "halts")}
             return EmptyResult([{**empty, "signal": self.signal}])
         return EmptyResult()
 

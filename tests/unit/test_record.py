@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from picklock.domain.ledger import fold_ledger
 from picklock.domain.picks import ClosingLine, Pick
 from picklock.domain.pricing import closing_line_value, odds_refusal, units
-from picklock.domain.record import CompactPick, DayTally, SeasonRecord, season_record, week_start
+from picklock.domain.record import SeasonRecord, first_detailed_day, season_record, week_start
+from picklock.domain.tally import CompactPick, DaySummary, DayTally, window as window_of
 from tests.harness.nba_paths import ALL_JSON
 
 from builders import GAME_DATE, START, TIPOFF, Core, add, assert_valid, at, only, pick, result, signal, void
@@ -371,3 +372,103 @@ def test_the_influence_report_grades_withdrawn_picks_as_if_they_had_stood():
     assert (influence["withdrawn"]["wins"], influence["withdrawn"]["losses"], influence["withdrawn"]["units"]) == (1, 1, -0.09)
     assert influence["withdrawn_picks"] == 3
     assert influence["summary"] == "picks withdrawn by operators went 1-1 (1 not graded)"
+
+
+# ---------------------------------------------------------------- property: day summaries equal the picks they sum
+
+RESULTS = st.sampled_from([None, "WIN", "LOSS", "PUSH", "VOID"])
+
+
+@st.composite
+def compact_picks(draw):
+    result, odds = draw(RESULTS), draw(ODDS)
+    withdrawn = result == "VOID" and draw(st.booleans())
+    shadow = draw(st.sampled_from([None, "WIN", "LOSS", "PUSH"])) if withdrawn else None
+    clv = draw(st.none() | st.sampled_from([-1.5, -0.5, 0.0, 0.5, 2.25])) if result in ("WIN", "LOSS", "PUSH") else None
+    return CompactPick("P", draw(st.sampled_from(["PTS", "REB"])), "OVER", 20.5, odds, result, units(result, odds), clv,
+                       draw(st.sampled_from(["algorithm", "manual"])), draw(st.sampled_from([None, "ultra"])),
+                       draw(st.sampled_from(["s1", "s2"])), withdrawn, shadow)
+
+
+@st.composite
+def long_seasons(draw):
+    """Up to 200 days, with gaps and days of nothing but pending picks or voids."""
+    start = date(2025, 10, 21)
+    offsets = sorted(draw(st.sets(st.integers(0, 199), min_size=1, max_size=40)))
+    return [DayTally(start + timedelta(days=n), tuple(draw(st.lists(compact_picks(), max_size=12)))) for n in offsets]
+
+
+def record_by_picks(days: list[DayTally], today: date) -> dict:
+    """The record folded pick by pick, every day in full: what summing day summaries must equal."""
+    def win(picks) -> dict:
+        return window_of(picks).to_json()
+
+    season = [p for day in days for p in day.picks]
+    decided = [p for p in season if p.decided]
+    kind, length = None, 0
+    for p in reversed([p for p in decided if p.result != "PUSH"]):
+        kind = kind or p.result[0]
+        if p.result[0] != kind:
+            break
+        length += 1
+    best, run, start = {"length": 0, "start": None, "end": None}, 0, None
+    for day in days:
+        for p in day.picks:
+            if p.result == "WIN":
+                run, start = run + 1, start if run else day.game_date
+                if run > best["length"]:
+                    best = {"length": run, "start": start.isoformat(), "end": day.game_date.isoformat()}
+            elif p.result == "LOSS":
+                run = 0
+    splits: dict = {}
+    for split in ("stat", "source", "tier", "system_id"):
+        values = sorted({p.split_value(split) for p in season})
+        splits[split] = {v: win(p for p in season if p.split_value(split) == v) for v in values}
+    withdrawn = [p for p in season if p.withdrawn]
+    return {
+        "season": win(season), "last_10": win(decided[-10:]),
+        "month": win(p for day in days if day.game_date >= today.replace(day=1) for p in day.picks),
+        "by_day": [{"date": day.game_date.isoformat(), **{k: win(day.picks)[k] for k in ("wins", "losses", "pushes", "voids")}}
+                   for day in days if win(day.picks)["total"] or win(day.picks)["voids"]],
+        "streak": {"kind": kind, "length": length}, "best_streak": best, "splits": splits,
+        "withdrawn": win(p.as_if_it_stood() for p in withdrawn if p.shadow is not None),
+        "withdrawn_picks": len(withdrawn),
+        "total_picks": sum(p.result != "VOID" for p in season), "graded": len(decided),
+        "voided": sum(p.result == "VOID" for p in season),
+    }
+
+
+@settings(max_examples=150, deadline=None)
+@given(long_seasons())
+def test_a_record_from_stored_day_summaries_equals_the_record_folded_pick_by_pick(days):
+    today = days[-1].game_date
+    first = first_detailed_day(today)
+    stored = {day.game_date: DaySummary.from_text(DaySummary.of(day).to_text()) for day in days[:-1]}
+    recent = {day.game_date: DayTally.from_text(day.to_text()) for day in days[:-1] if day.game_date >= first}
+    document = season_record("2025-26", today, recent, days[-1], stored).to_json()
+    expected = record_by_picks(days, today)
+    record = document["record"]
+    assert {k: record[k] for k in ("season", "last_10", "month", "by_day")} == {
+        k: expected[k] for k in ("season", "last_10", "month", "by_day")}
+    assert (document["streak"], document["best_streak"], document["splits"]) == (
+        expected["streak"], expected["best_streak"], expected["splits"])
+    assert (document["influence"]["withdrawn"], document["influence"]["withdrawn_picks"]) == (
+        expected["withdrawn"], expected["withdrawn_picks"])
+    assert (document["total_picks"], document["graded"], document["voided"]) == (
+        expected["total_picks"], expected["graded"], expected["voided"])
+    # The weeks it shows pick by pick are the same as with every day's full tally.
+    assert document["weeks"] == season_record("2025-26", today, {d.game_date: d for d in days[:-1]}, days[-1]).to_json()["weeks"]
+
+
+def test_the_record_refuses_a_shown_day_it_has_only_the_summary_of():
+    today = GAME_DATE
+    shown = today - timedelta(days=3)
+    with pytest.raises(ValueError, match="needs its tally"):
+        season_record("2025-26", today, {}, day(today), {shown: DaySummary.of(day(shown, compact("WIN")))})
+
+
+def test_a_day_summary_round_trips_and_refuses_another_version():
+    summary = DaySummary.of(day(GAME_DATE, compact("WIN", clv=1.5, tier="ultra"), compact(None, None), compact("VOID", None)))
+    assert DaySummary.from_text(summary.to_text()) == summary
+    with pytest.raises(ValueError, match="version"):
+        DaySummary.from_text(json.dumps({"v": 99}))

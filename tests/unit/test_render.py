@@ -13,7 +13,8 @@ from tests.harness.nba_paths import NBA
 
 from picklock.domain.calendar import format_instant
 from picklock.domain.chain import Link, sign
-from picklock.domain.record import DayTally, SeasonRecord, season_record
+from picklock.domain.record import SeasonRecord, season_record
+from picklock.domain.tally import DayTally
 from picklock.domain.render import (
     PublishedDocument, all_json_document, content_hash, date_document, diff_documents, pick_from_json,
     pick_to_json, render_picks, to_text,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from ..domain.record import DayTally
+from ..domain.tally import DaySummary, DayTally
 from ..domain.render import PublishedDocument
 
 
@@ -16,6 +16,11 @@ def audit_tally(document: str) -> str:
     """The day tally of the version an audit row holds (a per-date file or an all.json)."""
     published = PublishedDocument.parse(document)
     return DayTally.of(published.game_date, published.picks()).to_text()
+
+
+def audit_day_summary(tally: str) -> str:
+    """The day summary of an audit row's tally (filled just before, if the row predates both)."""
+    return DaySummary.of(DayTally.from_text(tally)).to_text()
 
 
 @dataclass(frozen=True)
@@ -29,4 +34,5 @@ class Backfill:
 
 BACKFILLS = (
     Backfill("best_bets_export_audit", "tally", "document", ("game_date", "sport", "export_id"), audit_tally),
+    Backfill("best_bets_export_audit", "day_summary", "tally", ("game_date", "sport", "export_id"), audit_day_summary),
 )

@@ -20,8 +20,9 @@ from ..domain.calendar import FIRST_DATE, to_utc
 from ..domain.export import AuditRecord, ExportInputs
 from ..domain.merge import MergeInputs
 from ..domain.picks import ClosingLine, GameResult, HaltCommand, LedgerRow, ManualCommand, SignalRow
-from ..domain.record import DayTally
+from ..domain.record import first_detailed_day
 from ..domain.sports import DEFAULT_SPORT
+from ..domain.tally import DaySummary, DayTally
 from . import rows
 from .backfills import BACKFILLS, Backfill
 from .ddl import TableSchema, default_schema, load_migrations
@@ -136,6 +137,8 @@ class BigQueryStore:
             bigquery.ScalarQueryParameter("game_date", "DATE", game_date),
             bigquery.ScalarQueryParameter("sport", "STRING", sport),
             bigquery.ScalarQueryParameter("season_start", "DATE", season_from or game_date),
+            bigquery.ScalarQueryParameter("details_start", "DATE", max(first_detailed_day(game_date),
+                                                                       season_from or game_date)),
             bigquery.ScalarQueryParameter("with_season", "BOOL", season_from is not None),
             bigquery.ScalarQueryParameter("all_json_date", "DATE", all_json_date or game_date),
             bigquery.ScalarQueryParameter("first_date", "DATE", FIRST_DATE),
@@ -151,7 +154,8 @@ class BigQueryStore:
                 results=tuple(map(rows.result_from_row, row["results"])),
                 closing=tuple(map(rows.closing_from_row, row["closing"])),
             ),
-            season_tallies=tuple(DayTally.from_text(day["tally"]) for day in sorted(row["tallies"], key=lambda d: d["game_date"])),
+            season_tallies=tuple(DayTally.from_text(day["tally"]) for day in _by_date(row["tallies"])),
+            season_summaries=tuple(DaySummary.from_texts([day["day_summary"] for day in _by_date(row["summaries"])])),
             audited_export_ids=frozenset(r["export_id"] for r in row["audited"]),
             halt_commands=tuple(map(rows.halt_from_row, row["halts"])),
         )
@@ -162,6 +166,12 @@ class BigQueryStore:
             return (f"ARRAY(SELECT AS STRUCT {self._columns(table)} FROM `{self.dataset}.{table}` "
                     "WHERE game_date = @game_date AND sport = @sport)")
 
+        def latest_per_date(column: str, first: str) -> str:
+            return (f"ARRAY(SELECT AS STRUCT game_date, ARRAY_AGG({column} ORDER BY exported_at DESC, export_id DESC "
+                    f"LIMIT 1)[OFFSET(0)] AS {column} FROM `{self.dataset}.{rows.AUDIT_TABLE}` "
+                    f"WHERE game_date >= {first} AND game_date < @game_date AND sport = @sport "
+                    f"AND {column} IS NOT NULL AND @with_season GROUP BY game_date)")
+
         return f"""
 SELECT
   {of_date(rows.SIGNAL_TABLE)} AS signal,
@@ -170,9 +180,8 @@ SELECT
   {of_date(rows.RESULTS_TABLE)} AS results,
   {of_date(rows.CLOSING_TABLE)} AS closing,
   ARRAY(SELECT AS STRUCT export_id FROM `{self.dataset}.{rows.AUDIT_TABLE}` WHERE (game_date = @game_date OR game_date = @all_json_date) AND sport = @sport) AS audited,
-  ARRAY(SELECT AS STRUCT game_date, ARRAY_AGG(tally ORDER BY exported_at DESC, export_id DESC LIMIT 1)[OFFSET(0)] AS tally
-        FROM `{self.dataset}.{rows.AUDIT_TABLE}` WHERE game_date >= @season_start AND game_date < @game_date
-        AND sport = @sport AND tally IS NOT NULL AND @with_season GROUP BY game_date) AS tallies,
+  {latest_per_date("tally", "@details_start")} AS tallies,
+  {latest_per_date("day_summary", "@season_start")} AS summaries,
   ARRAY(SELECT AS STRUCT {self._columns(rows.HALTS_TABLE)} FROM `{self.dataset}.{rows.HALTS_TABLE}` WHERE game_date >= @first_date AND sport = @sport) AS halts
 """
 
@@ -263,3 +272,7 @@ SELECT
         if column_type == "ARRAY<STRING>":
             return bigquery.ArrayQueryParameter(name, "STRING", list(value or []))
         return bigquery.ScalarQueryParameter(name, _PARAMETER_TYPES[column_type], value)
+
+
+def _by_date(days: list) -> list:
+    return sorted(days, key=lambda day: day["game_date"])

@@ -18,24 +18,34 @@ from ..domain.calendar import FIRST_DATE, LAST_DATE, format_instant, parse_insta
 from ..domain.export import AuditRecord, ExportInputs
 from ..domain.merge import MergeInputs
 from ..domain.picks import ClosingLine, GameResult, HaltCommand, LedgerRow, ManualCommand, SignalRow
-from ..domain.record import DayTally
+from ..domain.record import first_detailed_day
 from ..domain.sports import DEFAULT_SPORT
+from ..domain.tally import DaySummary, DayTally
 from . import rows
 from .backfills import BACKFILLS
 from .ddl import Column, TableSchema, default_schema, load_migrations
 
 BUSY_TIMEOUT_SECONDS = 10.0
 
-# The latest tally of each earlier date of the season: one row per day, whatever the exports.
-_LATEST_TALLIES = f"""
-SELECT tally FROM (
-  SELECT game_date, tally, ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY exported_at DESC, export_id DESC) AS newest
-  FROM {rows.AUDIT_TABLE} WHERE sport = ? AND game_date >= ? AND game_date < ? AND tally IS NOT NULL)
+
+def _latest_per_date(column: str) -> str:
+    """`column` of the latest audit row of each date in a range that has one: one row per day,
+    whatever the exports (an export writes its tally and day summary together)."""
+    return f"""
+SELECT {column} FROM (
+  SELECT game_date, {column},
+         ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY exported_at DESC, export_id DESC) AS newest
+  FROM {rows.AUDIT_TABLE} WHERE sport = ? AND game_date >= ? AND game_date < ? AND {column} IS NOT NULL)
 WHERE newest = 1 ORDER BY game_date"""
-# Covers that query: without it, SQLite walks the audit rows, whose documents (all.json's copy
+
+
+_LATEST_TALLIES = _latest_per_date("tally")
+_LATEST_SUMMARIES = _latest_per_date("day_summary")
+# Cover those queries: without them, SQLite walks the audit rows, whose documents (all.json's copy
 # included) make a season of them tens of megabytes.
-_SEASON_TALLIES_INDEX = (f"CREATE INDEX IF NOT EXISTS {rows.AUDIT_TABLE}__season_tallies "
-                         f"ON {rows.AUDIT_TABLE} (sport, game_date, exported_at, export_id, tally)")
+_SEASON_INDEXES = tuple(f"CREATE INDEX IF NOT EXISTS {rows.AUDIT_TABLE}__season_{name} ON {rows.AUDIT_TABLE} "
+                        f"(sport, game_date, exported_at, export_id, {column})"
+                        for name, column in (("tallies", "tally"), ("summaries", "day_summary")))
 
 _SQLITE_TYPES = {
     "STRING": "TEXT", "DATE": "TEXT", "TIMESTAMP": "TEXT", "ARRAY<STRING>": "TEXT",
@@ -64,7 +74,8 @@ class SqliteStore:
             for table, column, statement in added:
                 connection.execute(statement)
             _backfill(connection, {(table, column) for table, column, _ in added})
-            connection.execute(_SEASON_TALLIES_INDEX)  # after the migration that adds `tally`
+            for index in _SEASON_INDEXES:  # after the migrations that add their columns
+                connection.execute(index)
 
     # -- PickStore ---------------------------------------------------------------------------
 
@@ -87,10 +98,17 @@ class SqliteStore:
                 f"SELECT DISTINCT export_id FROM {rows.AUDIT_TABLE} WHERE sport = ? AND game_date IN (?, ?)",
                 (sport, game_date.isoformat(), (all_json_date or game_date).isoformat()),
             ).fetchall()
-            tallies = () if season_from is None else connection.execute(_LATEST_TALLIES, (
-                sport, season_from.isoformat(), game_date.isoformat())).fetchall()
+            def latest(query: str, first: date) -> list[str]:
+                if season_from is None:
+                    return []
+                found = connection.execute(query, (sport, max(first, season_from).isoformat(), game_date.isoformat()))
+                return [text for (text,) in found]
+
+            tallies = latest(_LATEST_TALLIES, first_detailed_day(game_date))
+            summaries = latest(_LATEST_SUMMARIES, FIRST_DATE)
             halts = self._select(connection, rows.HALTS_TABLE, sport, FIRST_DATE, LAST_DATE)
-        return ExportInputs(merge, tuple(DayTally.from_text(tally) for (tally,) in tallies),
+        return ExportInputs(merge, tuple(map(DayTally.from_text, tallies)),
+                            tuple(DaySummary.from_texts(summaries)),
                             frozenset(export_id for (export_id,) in audited), tuple(map(rows.halt_from_row, halts)))
 
     def append_ledger(self, ledger_rows: Sequence[LedgerRow]) -> None:

@@ -12,9 +12,10 @@ from .feed import PickEvent, halt_events, pick_events
 from .halts import HaltState, fold_halts
 from .merge import MergeInputs, MergeResult, merge_and_lock
 from .picks import HaltCommand, Pick
-from .record import DayTally, season_record
+from .record import SeasonRecord, season_record
 from .render import PublishedDocument, all_json_document, content_hash, date_document, sha256, to_text
 from .sports import DEFAULT_SPORT, Sport
+from .tally import DaySummary, DayTally
 
 TRIGGERS = ("signal_updated", "post_grading", "manual", "scheduled", "cli")
 Outcome = Literal["published", "unchanged", "recovered"]
@@ -24,13 +25,19 @@ Outcome = Literal["published", "unchanged", "recovered"]
 class ExportInputs:
     """Everything an export reads from the store, in one read."""
     merge: MergeInputs
-    season_tallies: tuple[DayTally, ...] = ()  # the latest tally of each earlier date of the season
+    season_tallies: tuple[DayTally, ...] = ()  # the latest tally of each earlier date the record details
+    season_summaries: tuple[DaySummary, ...] = ()  # the latest summary of each earlier date of the season
     audited_export_ids: frozenset[str] = frozenset()
     halt_commands: tuple[HaltCommand, ...] = ()  # the sport's halts and resumes
 
     @property
     def halt(self) -> HaltState:
         return fold_halts(self.halt_commands, self.merge.sport)
+
+    def season_record(self, season: str, today: DayTally) -> SeasonRecord:
+        """The season's record up to the date read, with that date's tally as `today`."""
+        return season_record(season, today.game_date, {day.game_date: day for day in self.season_tallies}, today,
+                             {day.game_date: day for day in self.season_summaries})
 
     def merge_inputs(self, shown: tuple[Pick, ...] = ()) -> MergeInputs:
         """What the merge needs: the store's rows, what users can see, and the halt in force."""
@@ -59,7 +66,8 @@ class AuditRecord:
     document: str
     all_json_document: str | None
     sport: str = DEFAULT_SPORT
-    tally: str | None = None  # DayTally.to_text() of the version exported (record.py)
+    tally: str | None = None  # DayTally.to_text() of the version exported (tally.py)
+    day_summary: str | None = None  # DaySummary.to_text() of that tally
 
     @property
     def document_is_date_file(self) -> bool:
@@ -123,8 +131,7 @@ def plan_export(
     # G8: only an export of the current Eastern date writes all.json, and never over a later date
     # (an exporter whose clock just passed midnight), unless a clock far ahead wrote that date.
     if game_date == today and (all_json is None or all_json.game_date <= game_date or reclaim):
-        tallies = {tally.game_date: tally for tally in inputs.season_tallies}
-        record = season_record(sport.season(game_date).name, game_date, tallies, tally)
+        record = inputs.season_record(sport.season(game_date).name, tally)
         new_all = all_json_document(sport.id, game_date, merged.picks, record, inputs.halt, head_of(shown_version),
                                     export_id=export_id, generated_at=now)
         if all_json is None or all_json.content_hash != content_hash(new_all):
@@ -214,7 +221,7 @@ def _audit_record(sport: str, game_date, export_id, trigger, now, outcome, picks
         count_graded=sum(p.result is not None for p in picks),
         events=json.dumps(events, sort_keys=True),
         document=document, all_json_document=all_json_text,
-        tally=tally.to_text(),
+        tally=tally.to_text(), day_summary=DaySummary.of(tally).to_text(),
     )
 
 

@@ -14,7 +14,8 @@ from typing import Iterable, Iterator
 
 from .calendar import parse_instant
 from .chain import version_hash
-from .record import DayTally, season_record
+from .record import season_record
+from .tally import DayTally
 from .render import pick_from_json
 
 # The fields a reader may rely on once a pick is shown (as the files name them).

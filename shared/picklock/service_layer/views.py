@@ -10,7 +10,7 @@ from ..adapters.http_files import BucketFiles
 from ..domain.calendar import format_instant, parse_instant
 from ..domain.ledger import fold_ledger
 from ..domain.merge import has_started
-from ..domain.record import DayTally, season_record
+from ..domain.tally import DayTally
 from ..domain.render import diff_documents
 from ..domain.sports import DEFAULT_SPORT
 from ..validation import InputError, game_date_arg
@@ -145,11 +145,10 @@ def season(service: PicklockService, game_date: date, sport: str = DEFAULT_SPORT
     """The season record up to a date (windows, streaks, weeks, splits), as all.json would carry it."""
     spec = service.sports.get(sport)
     inputs = service.store.load_export_inputs(game_date, sport=sport, season_from=spec.season_start(game_date))
-    tallies = {tally.game_date: tally for tally in inputs.season_tallies}
     # The date itself as last exported: its ledger, as the merged picks are in an export, and its
     # results, which grade the picks operators withdrew as if they had stood (the influence report).
     day = DayTally.of(game_date, fold_ledger(inputs.merge.ledger).values(), inputs.merge.results)
-    record = season_record(spec.season(game_date).name, game_date, tallies, day)
+    record = inputs.season_record(spec.season(game_date).name, day)
     return {"date": game_date.isoformat(), "season": record.season, **record.to_json()}
 
 
