@@ -1,5 +1,6 @@
 -- One row per export attempt (published, unchanged or recovered). document / all_json_document hold
--- the exact text written, so every published version can be rebuilt from this table alone.
+-- the exact text written, so every published version can be rebuilt from this table alone; an
+-- unchanged export's row names the version it found in same_as (its export_id), document empty.
 CREATE TABLE IF NOT EXISTS `{dataset}.best_bets_export_audit` (
   game_date DATE NOT NULL,
   export_id STRING NOT NULL,
@@ -22,7 +23,8 @@ CREATE TABLE IF NOT EXISTS `{dataset}.best_bets_export_audit` (
   all_json_document STRING,
   sport STRING NOT NULL,
   tally STRING,
-  day_summary STRING
+  day_summary STRING,
+  same_as STRING
 )
 PARTITION BY game_date
 OPTIONS (require_partition_filter = TRUE);

@@ -32,7 +32,7 @@ from picklock.domain.calendar import parse_instant
 from picklock.service_layer.services import PicklockService
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-MIGRATIONS = ["001_manual_picks_targets", "002_sport", "003_record", "004_day_summary"]
+MIGRATIONS = ["001_manual_picks_targets", "002_sport", "003_record", "004_day_summary", "005_same_as"]
 UNPRICED = dict(units=0.0, priced=0)  # nothing was priced before v3; never assumed
 
 

@@ -26,7 +26,8 @@ class FakeStore:
     def load_export_inputs(self, game_date, *, sport=DEFAULT_SPORT, season_from=None, all_json_date=None):
         latest = {}
         for record in sorted(self.audit, key=lambda a: (a.exported_at, a.export_id)):
-            if record.sport == sport and season_from is not None and season_from <= record.game_date < game_date:
+            if (record.sport == sport and season_from is not None and season_from <= record.game_date < game_date
+                    and record.tally is not None):  # an export writes its tally and day summary together
                 latest[record.game_date] = record
         return ExportInputs(
             merge=MergeInputs(

@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from picklock.domain.calendar import MAX_CLOCK_SKEW
-from picklock.domain.export import describe, plan_export
+from picklock.adapters import rows
+from picklock.domain.export import current_audit, describe, plan_export
 from tests.harness.nba_paths import NBA
 from picklock.domain.render import PublishedDocument, sha256
 
@@ -94,7 +95,30 @@ def test_unchanged_export_writes_nothing_and_is_audited_as_unchanged():
     assert second.merge.ledger_rows == ()
     [record] = second.audit
     assert (record.export_id, record.outcome, record.all_json_written) == ("e2", "unchanged", False)
-    assert record.document == first.date_text  # what users see after this export
+    # It refers to the version users see instead of repeating it, which the audit gives back.
+    assert (record.same_as, record.document, record.tally, record.day_summary) == ("e1", "", None, None)
+    assert record.document_sha256 == sha256(first.date_text)
+    assert current_audit([*first.audit, record])[-1].document == first.date_text
+
+
+def test_an_unchanged_export_of_10_picks_audits_under_1_kb():
+    store, bucket = _store(signal=[signal(f"player{i}", rank=i + 1) for i in range(10)]), Bucket()
+    plan(store, bucket, export_id="e1")
+    [record] = plan(store, bucket, now=at(1), export_id="e2").audit
+    assert record.outcome == "unchanged"
+    assert sum(len(str(value).encode()) for value in rows.audit_to_row(record).values() if value is not None) <= 1000
+
+
+def test_an_unchanged_export_keeps_its_own_tally_when_the_date_has_withdrawn_picks():
+    """A withdrawn pick's shadow result (for the influence report) comes from actuals the
+    document does not carry, so the found version's tally may be out of date."""
+    store, bucket = _store(), Bucket()
+    plan(store, bucket, export_id="e1")
+    store.manual.append(void("b", "v1", at(0.5), "injury"))
+    plan(store, bucket, now=at(1), export_id="e2")
+    [record] = plan(store, bucket, now=at(2), export_id="e3").audit
+    assert (record.outcome, record.same_as) == ("unchanged", "e2")
+    assert record.tally is not None and record.day_summary is not None
 
 
 def _grade_a_pick_yesterday(store, bucket) -> None:

@@ -68,6 +68,9 @@ class AuditRecord:
     sport: str = DEFAULT_SPORT
     tally: str | None = None  # DayTally.to_text() of the version exported (tally.py)
     day_summary: str | None = None  # DaySummary.to_text() of that tally
+    # An unchanged export refers to the version it found (that version's export id) instead of
+    # repeating it: `document` is then empty, and current_audit() gives it back.
+    same_as: str | None = None
 
     @property
     def document_is_date_file(self) -> bool:
@@ -148,6 +151,7 @@ def plan_export(
     record = _audit_record(
         sport.id, game_date, export_id, trigger, now, "published" if published else "unchanged",
         merged.picks, tally, [e.as_dict() for e in merged.events] + list(notices), document, all_json_text,
+        same_as=None if published else date_file.export_id,
     )
     return ExportPlan(export_id, record.outcome, merged, date_text, all_json_text, recovered + (record,), notices,
                       tuple(events))
@@ -184,15 +188,18 @@ def _recover_unaudited(inputs: ExportInputs, date_file, all_json, all_json_date_
 
 
 def current_audit(records: Iterable[AuditRecord]) -> list[AuditRecord]:
-    """One record per export, in order. A version can be recovered by a concurrent export while
-    its own export is still between its file writes and its audit row; both rows then describe
-    the same text, and the export's own row (which knows its trigger) is the one kept."""
+    """One record per export, in order, each with its document. A version can be recovered by a
+    concurrent export while its own export is still between its file writes and its audit row;
+    both rows then describe the same text, and the export's own row (which knows its trigger) is
+    the one kept. An unchanged export's row gets the document of the version it refers to."""
     chosen: dict[str, AuditRecord] = {}
     for record in records:
         kept = chosen.get(record.export_id)
         if kept is None or (kept.outcome == "recovered" and record.outcome != "recovered"):
             chosen[record.export_id] = record
-    return sorted(chosen.values(), key=lambda r: (r.exported_at, r.export_id))
+    found = {r.export_id: r for r in chosen.values() if r.same_as is None}
+    return sorted((replace(r, document=found[r.same_as].document) if r.same_as in found else r
+                   for r in chosen.values()), key=lambda r: (r.exported_at, r.export_id))
 
 
 def _recovered(document: PublishedDocument, all_json: PublishedDocument | None) -> AuditRecord:
@@ -205,8 +212,12 @@ def _recovered(document: PublishedDocument, all_json: PublishedDocument | None) 
 
 
 def _audit_record(sport: str, game_date, export_id, trigger, now, outcome, picks: tuple[Pick, ...] | list[Pick],
-                  tally: DayTally, events, document: str, all_json_text: str | None) -> AuditRecord:
+                  tally: DayTally, events, document: str, all_json_text: str | None, *,
+                  same_as: str | None = None) -> AuditRecord:
     live = [p for p in picks if p.live]
+    # A reference's tally is that of the version it found, unless picks withdrawn since were
+    # graded as if they had stood (their actuals are not in the document): then it is its own.
+    keeps_tally = same_as is None or any(p.withdrawn for p in tally.picks)
     return AuditRecord(
         sport=sport, game_date=game_date, export_id=export_id, trigger_source=trigger, exported_at=now,
         outcome=outcome, content_hash=content_hash(json.loads(document)),
@@ -220,8 +231,9 @@ def _audit_record(sport: str, game_date, export_id, trigger, now, outcome, picks
         count_manual=sum(p.source == "manual" for p in live),
         count_graded=sum(p.result is not None for p in picks),
         events=json.dumps(events, sort_keys=True),
-        document=document, all_json_document=all_json_text,
-        tally=tally.to_text(), day_summary=DaySummary.of(tally).to_text(),
+        document="" if same_as else document, all_json_document=all_json_text, same_as=same_as,
+        tally=tally.to_text() if keeps_tally else None,
+        day_summary=DaySummary.of(tally).to_text() if keeps_tally else None,
     )
 
 
