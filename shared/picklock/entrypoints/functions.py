@@ -10,7 +10,8 @@ A pushed message arrives as CloudEvent data `{"message": {"data": <base64>, "mes
   and after MAX_DELIVERY_ATTEMPTS the subscription itself parks the message.
 
 Redelivery is harmless: triggers re-read the current state, and manual commands are idempotent on
-their request_id (G5).
+their request_id (G5). A burst of messages for one date costs a few exports, not one each: a message
+that an export which started after it already covered is acknowledged as such (service_layer/coalescing.py).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import base64
 import functools
 import json
 import logging
+from datetime import datetime
 from typing import Any, Callable, Iterable
 
 from ..bootstrap import bootstrap, message_publisher
@@ -25,6 +27,7 @@ from ..config import Config
 from ..domain.export import describe
 from ..service_layer.ports import MessagePublisher
 from ..domain.picks import HaltCommand
+from ..service_layer.coalescing import CoalescedExports, Covered
 from ..service_layer.services import ExportReport, InvalidCommand, PicklockService
 from ..structured_log import configure, context
 from ..topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED, dead_letter_topic
@@ -44,14 +47,15 @@ class Handlers:
     def __init__(self, service: PicklockService, dead_letters: MessagePublisher):
         self.service = service
         self.dead_letters = dead_letters
+        self.exports = CoalescedExports(service)
 
     def on_signal_updated(self, event: Any) -> None:
         accepted = self._accept(SIGNAL_UPDATED, event, self._trigger(SIGNAL_UPDATED))
         if accepted:
             message_id, (sport, game_date, trigger), _ = accepted
             # The Cloud Scheduler safety net says trigger "scheduled": audited as such.
-            self._log_exports(SIGNAL_UPDATED, message_id,
-                              [self.service.export(game_date, trigger or "signal_updated", sport)])
+            self._log_exports(SIGNAL_UPDATED, message_id, [
+                self.exports.export(game_date, trigger or "signal_updated", sport, _published_at(event))])
 
     def on_grading_complete(self, event: Any) -> None:
         accepted = self._accept(GRADING_COMPLETE, event, self._trigger(GRADING_COMPLETE))
@@ -59,7 +63,7 @@ class Handlers:
             # The Cloud Scheduler catch-up says trigger "scheduled": audited as such.
             message_id, (sport, game_date, trigger), _ = accepted
             self._log_exports(GRADING_COMPLETE, message_id,
-                              self.service.grade(game_date, sport, trigger or "post_grading"))
+                              self.exports.grade(game_date, sport, trigger or "post_grading", _published_at(event)))
 
     def _trigger(self, topic: str) -> Callable[[Any, str], tuple[str, Any, str | None]]:
         """Parses a signal-updated / grading-complete message into (sport, game date, trigger hint);
@@ -93,7 +97,9 @@ class Handlers:
             # before the export, so whoever waits on the outcome sees the refusal first.
             self._park(MANUAL_PICKS, message_id, body, NotInEffect(f"recorded, not in effect: {submission.refusal}"))
         # Exported even when already recorded: the first delivery may have failed after recording.
-        self._log_exports(MANUAL_PICKS, message_id, [self.service.export(command.game_date, "manual", command.sport)])
+        # Only an export that started after the command was recorded covers it.
+        self._log_exports(MANUAL_PICKS, message_id, [
+            self.exports.export(command.game_date, "manual", command.sport, self.exports.clock())])
 
     def _halt(self, message_id: str | None, command: HaltCommand, body: bytes) -> None:
         """A halt or resume is recorded, then today's all.json of the sport is exported so the
@@ -107,7 +113,8 @@ class Handlers:
         log.info("%s %s: %s (request %s)", command.action, command.sport, outcome, command.request_id,
                  extra=context(topic=MANUAL_PICKS, message_id=message_id))
         today = self.service.today(command.sport)
-        self._log_exports(MANUAL_PICKS, message_id, [self.service.export(today, "manual", command.sport)])
+        self._log_exports(MANUAL_PICKS, message_id, [
+            self.exports.export(today, "manual", command.sport, self.exports.clock())])
 
     def _accept(self, topic: str, event: Any,
                 parse: Callable[[Any, str], Any]) -> tuple[str | None, Any, bytes] | None:
@@ -129,8 +136,14 @@ class Handlers:
                   extra=context(topic=topic, message_id=message_id, error=error))
 
     @staticmethod
-    def _log_exports(topic: str, message_id: str | None, reports: Iterable[ExportReport]) -> None:
+    def _log_exports(topic: str, message_id: str | None, reports: Iterable[ExportReport | Covered]) -> None:
         for report in reports:
+            if isinstance(report, Covered):
+                log.info("covered by export %s, which started at %s, after this message", report.export_id,
+                         report.started_at.isoformat(), extra=context(
+                             topic=topic, message_id=message_id, game_date=report.game_date,
+                             export_id=report.export_id, outcome="covered"))
+                continue
             record = report.plan.audit[-1]  # this export's own record (earlier ones are recoveries)
             where = context(topic=topic, message_id=message_id, game_date=record.game_date,
                             export_id=record.export_id, trigger=record.trigger_source, outcome=record.outcome)
@@ -142,9 +155,8 @@ class Handlers:
 def _unwrap(event: Any) -> tuple[str | None, bytes, InputError | None]:
     """The message id and body of a pushed message, and why it is unusable (None when it is not).
     The body of an unusable message is whatever is closest to what was published, to park it."""
-    envelope = getattr(event, "data", None)
-    message = envelope.get("message") if isinstance(envelope, dict) else None
-    if not isinstance(message, dict):
+    envelope, message = _message(event)
+    if message is None:
         return None, _raw(envelope), InputError("event", "not a Pub/Sub push (no `message` object)")
     message_id = message.get("messageId") or message.get("message_id")
     data = message.get("data", "")
@@ -154,6 +166,24 @@ def _unwrap(event: Any) -> tuple[str | None, bytes, InputError | None]:
         return message_id, base64.b64decode(data, validate=True), None
     except ValueError:  # binascii.Error, or a character that is not even ASCII
         return message_id, data.encode("utf-8", "surrogatepass"), InputError("message.data", "not valid base64")
+
+
+def _message(event: Any) -> tuple[Any, dict | None]:
+    """The push envelope, and its `message` object (None when there is none)."""
+    envelope = getattr(event, "data", None)
+    message = envelope.get("message") if isinstance(envelope, dict) else None
+    return envelope, message if isinstance(message, dict) else None
+
+
+def _published_at(event: Any) -> datetime | None:
+    """When Pub/Sub says it published the message; None (no coalescing) when it does not say."""
+    _, message = _message(event)
+    stamp = (message.get("publishTime") or message.get("publish_time")) if message is not None else None
+    try:
+        published = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return None
+    return published if published.tzinfo is not None else None
 
 
 def _raw(value: Any) -> bytes:

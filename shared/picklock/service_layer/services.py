@@ -275,11 +275,12 @@ class PicklockService:
         """Grading is an export: results are an input of the merge. A past date's grading also
         re-exports today so all.json's season record moves, while all.json keeps showing today.
         `trigger`: "scheduled" for the morning catch-up, so the audit tells it from upstream's."""
-        reports = [self.export(game_date, trigger, sport)]
+        return [self.export(day, trigger, sport) for day in self.grading_dates(game_date, sport)]
+
+    def grading_dates(self, game_date: date, sport: str = DEFAULT_SPORT) -> list[date]:
+        """What grading `game_date` exports: the date, and today when the date is past."""
         today = self.today(sport)
-        if game_date < today:
-            reports.append(self.export(today, trigger, sport))
-        return reports
+        return [game_date, today] if game_date < today else [game_date]
 
     def load_signal(self, game_date: date, rows: Sequence[SignalRow], sport: str = DEFAULT_SPORT) -> None:
         self.store.replace_signal(game_date, rows, sport)
