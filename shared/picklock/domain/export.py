@@ -16,8 +16,8 @@ from .record import SeasonRecord, season_record
 from .render import PublishedDocument, all_json_document, content_hash, date_document, sha256, to_text
 from .sports import DEFAULT_SPORT, Sport
 from .tally import DaySummary, DayTally
+from .triggers import TRIGGERS
 
-TRIGGERS = ("signal_updated", "post_grading", "manual", "scheduled", "cli")
 Outcome = Literal["published", "unchanged", "recovered"]
 
 

@@ -19,11 +19,11 @@ from ..domain.sports import DEFAULT_SPORT
 from ..service_layer import views
 from ..service_layer.services import PicklockService
 from ..validation import InputError, game_date_arg, sport_arg
+from .dashboard_port import DEFAULT_PORT
 
 log = logging.getLogger("picklock.dashboard")
 
 LOOPBACK = "127.0.0.1"
-DEFAULT_PORT = 8765
 STATIC_DIR = Path(__file__).with_name("dashboard_static")
 CONTENT_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
 
