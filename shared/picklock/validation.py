@@ -7,16 +7,16 @@ import math
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
-
-from jsonschema import Draft202012Validator, FormatChecker
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING, Any, Callable
 
 from .adapters.ddl import schema_root
 from .adapters.sports_file import default_catalogue
 from .domain.calendar import MAX_CLOCK_SKEW, OutOfRange, checked_date, format_instant, parse_checked_instant
 from .domain.picks import DEFAULT_STAT, ClosingLine, GameResult, HaltCommand, ManualCommand, SignalRow
 from .domain.sports import DEFAULT_SPORT, Sport, UnknownSport
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 MAX_INPUT_BYTES = 4 * 1024 * 1024
 
@@ -71,6 +71,10 @@ def _refuse_duplicate_keys(pairs):
 
 @lru_cache(maxsize=None)
 def _validator(schema_name: str) -> Draft202012Validator:
+    # Imported on first use: jsonschema is slow to import, and commands such as `picklock status` validate nothing.
+    from jsonschema import Draft202012Validator, FormatChecker
+    from referencing import Registry, Resource
+
     root = schema_root()
     resources = []
     for path in sorted(root.glob("*/*.schema.json")):
