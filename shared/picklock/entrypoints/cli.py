@@ -5,27 +5,19 @@ import argparse
 import json
 import os
 import sys
-import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..bootstrap import bootstrap
-from ..config import Config, read_env_file
-from ..domain.calendar import format_instant
-from ..domain.export import TRIGGERS, describe
-from ..domain.pricing import odds_refusal
-from ..domain.render import diff_documents
-from ..adapters.http_files import BucketFiles, HttpFiles
-from ..domain.sports import DEFAULT_SPORT
-from ..service_layer.services import InvalidCommand, PicklockService
-from ..service_layer.verification import verify
+# Only what the parser needs is imported here, so that `--help` starts fast; each command imports
+# the rest (tests/unit/test_cli_imports.py holds this).
+from ..domain.triggers import TRIGGERS
 from ..topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED, TOPICS
-from ..validation import (
-    InputError, closing_rows, game_date_arg, instant_arg, manual_command, read_file, result_rows, signal_rows,
-    sport_arg, trigger_message,
-)
-from . import examples
-from .dashboard import DEFAULT_PORT, serve
-from .stack import Stack, dead_letters, publish
+from .dashboard_port import DEFAULT_PORT
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..service_layer.services import PicklockService
+    from .stack import Stack
 
 EXIT_BAD_INPUT = 2
 
@@ -183,6 +175,8 @@ def _command_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _number(text: str | None, flag: str) -> float | None:
+    from ..validation import InputError
+
     if text is None:
         return None
     try:
@@ -192,6 +186,9 @@ def _number(text: str | None, flag: str) -> float | None:
 
 
 def _odds(text: str | None) -> int | None:
+    from ..domain.pricing import odds_refusal
+    from ..validation import InputError
+
     if text is None:
         return None
     try:
@@ -206,6 +203,10 @@ def _odds(text: str | None) -> int | None:
 
 def _command_payload(args, service: PicklockService, sport: str) -> dict:
     """The CLI speaks the same language as the manual-picks message, validated by the same schema."""
+    import uuid
+
+    from ..domain.calendar import format_instant
+
     payload = {
         "request_id": args.request_id or uuid.uuid4().hex,
         "submitted_at": format_instant(service.now()),
@@ -237,6 +238,10 @@ def _trigger_payload(args, sport: str) -> dict:
 
 
 def _halt_payload(args, service: PicklockService, sport: str) -> dict:
+    import uuid
+
+    from ..domain.calendar import format_instant
+
     payload = {"request_id": args.request_id or uuid.uuid4().hex, "submitted_at": format_instant(service.now()),
                "action": args.command, "sport": sport, "submitted_by": args.by}
     if args.command == "halt":
@@ -246,6 +251,16 @@ def _halt_payload(args, service: PicklockService, sport: str) -> dict:
 
 def run(args, service: PicklockService, out, stack: Stack | None = None) -> int:
     """One command; `stack` is what commands against a running stack use (none: they are refused)."""
+    from ..config import Config
+    from ..domain.calendar import format_instant
+    from ..domain.export import describe
+    from ..domain.sports import DEFAULT_SPORT
+    from ..validation import (
+        InputError, closing_rows, game_date_arg, manual_command, read_file, result_rows, signal_rows, sport_arg,
+        trigger_message,
+    )
+    from .stack import Stack, dead_letters, publish
+
     stack = stack or Stack(Config())
     sport = sport_arg(args.sport or DEFAULT_SPORT)
     if args.command in ("signal", "results"):
@@ -316,6 +331,8 @@ def run(args, service: PicklockService, out, stack: Stack | None = None) -> int:
         print(f"migrations applied: {', '.join(applied)}" if applied else
               "nothing to migrate (an embedded home migrates itself when opened)", file=out)
     elif args.command == "dashboard":
+        from .dashboard import serve
+
         serve(service, args.port, out)
     elif args.command == "publish":
         game_date = game_date_arg(args.date)
@@ -330,6 +347,10 @@ def run(args, service: PicklockService, out, stack: Stack | None = None) -> int:
 
 
 def _audit(args, service: PicklockService, out, sport: str) -> None:
+    from ..domain.calendar import format_instant
+    from ..domain.render import diff_documents
+    from ..validation import game_date_arg
+
     if args.action == "list":
         for r in service.audit_records(game_date_arg(args.date), sport):
             print(f"{r.export_id}  {format_instant(r.exported_at)}  {r.trigger_source:14} {r.outcome:10} "
@@ -345,6 +366,7 @@ def _audit(args, service: PicklockService, out, sport: str) -> None:
 
 def _restore(args, service: PicklockService, out, sport) -> int:
     from ..service_layer.restore import NothingToRestore, restore
+    from ..validation import InputError, game_date_arg
 
     day = game_date_arg(args.date) if args.date else None
     try:
@@ -358,6 +380,9 @@ def _restore(args, service: PicklockService, out, sport) -> int:
 
 
 def _example(args, service: PicklockService, sport) -> list[dict]:
+    from ..validation import game_date_arg
+    from . import examples
+
     game_date = game_date_arg(args.date) if args.date else service.today(sport.id)
     if args.kind == "signal":
         return examples.signal_run(sport, game_date, service.now(), args.run)
@@ -367,6 +392,10 @@ def _example(args, service: PicklockService, sport) -> list[dict]:
 
 
 def _verify(args, service: PicklockService, out, sport) -> int:
+    from ..adapters.http_files import BucketFiles, HttpFiles
+    from ..service_layer.verification import verify
+    from ..validation import InputError, game_date_arg
+
     day = game_date_arg(args.date) if args.date else None
     since = game_date_arg(args.since, "--since") if args.since else None
     if args.base is not None and not args.base.startswith(("https://", "http://")):
@@ -386,6 +415,8 @@ def _verify(args, service: PicklockService, out, sport) -> int:
 
 
 def _status(args, service: PicklockService, out, sport: str) -> None:
+    from ..validation import game_date_arg
+
     game_date = game_date_arg(args.date)
     published = service.published(game_date, sport)
     if args.json:
@@ -407,6 +438,9 @@ def _status(args, service: PicklockService, out, sport: str) -> None:
 
 
 def _config(args) -> Config:
+    from ..config import Config, read_env_file
+    from ..validation import InputError, instant_arg, sport_arg
+
     if args.env is not None:
         try:  # as if sourced: the Google clients read the emulator hosts from the environment too
             os.environ.update(read_env_file(args.env))
@@ -451,6 +485,12 @@ class _Output:
 def main(argv: list[str] | None = None, out=sys.stdout) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Imported once the arguments are known: `--help` and usage errors need none of it.
+    from ..bootstrap import bootstrap
+    from ..service_layer.services import InvalidCommand
+    from ..validation import InputError
+    from .stack import Stack
+
     output = _Output(out)
     try:
         config = _config(args)
