@@ -85,7 +85,7 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-dev
 	touch $@
 
 bench: install-dev $(VENV)/.installed-bench ## cost, latency and scaling of an export next to a naive baseline (starts the emulators itself; ~10 min)
-	$(PY) tools/bench.py
+	PYTHONPATH=tools $(PY) -m bench
 
 # -- reliability (docs/RELIABILITY.md) ------------------------------------------------------------
 .PHONY: chaos

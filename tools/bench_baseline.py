@@ -12,8 +12,8 @@ tables and data:
 
 The merge itself is picklock's pure core (`plan_export`), so the two differ only in their I/O.
 It reads no results and no season tallies (no grading, an empty season record): the baseline is
-the cheapest naive sequence, not a feature-for-feature copy. Only tools/bench.py and the bench
-smoke test import this file.
+the cheapest naive sequence, not a feature-for-feature copy. Only the bench (tools/bench/jobs.py)
+and its smoke test import this file.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Smoke test of `make bench` (tools/bench.py and tools/bench_baseline.py) on tiny inputs, so the
-benchmark cannot rot between runs. Asserts on counts and shapes, never on time: benchmarks are not
-tests, and `make test` must not depend on how fast these machines are."""
+"""Smoke test of `make bench` (the package tools/bench/ and tools/bench_baseline.py) on tiny
+inputs, so the benchmark cannot rot between runs. Asserts on counts and shapes, never on time:
+benchmarks are not tests, and `make test` must not depend on how fast these machines are."""
 from __future__ import annotations
 
 import csv
@@ -14,7 +14,19 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 
-import bench  # noqa: E402
+from bench.burst import bench_burst, count_bigquery_jobs, count_uploads  # noqa: E402
+from bench.cold import parse_importtime, top_level_after  # noqa: E402
+from bench.common import (NOW, SPORTS, TODAY, Results, percentile, signal_rows, sport_stat,  # noqa: E402
+                          statement_kind, table, value_bytes)
+from bench.core import time_core  # noqa: E402
+from bench.history import (bench_all_json_size, bench_history_bigquery, bench_history_sqlite,  # noqa: E402
+                           report_history, season_audit_rows)
+from bench.jobs import Backends, run_jobs_scenarios  # noqa: E402
+from bench.latency import bench_latency  # noqa: E402
+from bench.report import markdown, write_csv  # noqa: E402
+from bench.seed import AUDIT_CHUNK_BYTES, append_by_days, history  # noqa: E402
+from bench.sports import bench_sports_bigquery, bench_sports_sqlite, report_sports  # noqa: E402
+from picklock.domain.calendar import format_instant  # noqa: E402
 
 # What a changed export writes to Cloud Storage: at least the per-date file, its immutable snapshot
 # and all.json (then, as the service grows, the date's index of versions, the feeds of its events...).
@@ -31,10 +43,10 @@ def budget(counts) -> tuple:
 # -- pure helpers -------------------------------------------------------------------------------
 
 def test_percentile_is_nearest_rank():
-    assert bench.percentile(list(range(1, 101)), 95) == 95
-    assert bench.percentile(list(range(1, 101)), 50) == 50
-    assert bench.percentile([5, 1, 3], 95) == 5
-    assert bench.percentile([0.25], 95) == 0.25
+    assert percentile(list(range(1, 101)), 95) == 95
+    assert percentile(list(range(1, 101)), 50) == 50
+    assert percentile([5, 1, 3], 95) == 5
+    assert percentile([0.25], 95) == 0.25
 
 
 def test_importtime_lines_give_cumulative_time_depth_and_the_lazy_imports():
@@ -45,30 +57,30 @@ def test_importtime_lines_give_cumulative_time_depth_and_the_lazy_imports():
         "import time:        50 |        900 | picklock.adapters.gcs_publisher\n"
         "import time:        10 |         10 |   google.cloud.storage.blob\n"
     )
-    entries = bench.parse_importtime(stderr)
+    entries = parse_importtime(stderr)
     assert entries[:2] == [(120, 120, 1, "json.decoder"), (168, 188315, 0, "main")]
-    assert bench.top_level_after(entries, "main") == 900  # top level only: nested time is inside it
+    assert top_level_after(entries, "main") == 900  # top level only: nested time is inside it
 
 
 def test_bytes_follow_bigquerys_logical_sizes():
-    assert bench.value_bytes("STRING", "abc") == 5
-    assert bench.value_bytes("STRING", "é") == 4  # UTF-8 bytes, not characters
-    assert [bench.value_bytes(t, v) for t, v in (("INT64", 3), ("FLOAT64", 1.5), ("DATE", bench.TODAY),
-                                                 ("TIMESTAMP", bench.NOW), ("BOOL", False))] == [8, 8, 8, 8, 1]
-    assert bench.value_bytes("ARRAY<STRING>", ["a", "bc"]) == 7
-    assert bench.value_bytes("STRING", None) == 0
+    assert value_bytes("STRING", "abc") == 5
+    assert value_bytes("STRING", "é") == 4  # UTF-8 bytes, not characters
+    assert [value_bytes(t, v) for t, v in (("INT64", 3), ("FLOAT64", 1.5), ("DATE", TODAY),
+                                           ("TIMESTAMP", NOW), ("BOOL", False))] == [8, 8, 8, 8, 1]
+    assert value_bytes("ARRAY<STRING>", ["a", "bc"]) == 7
+    assert value_bytes("STRING", None) == 0
 
 
 def test_statements_are_classified_by_their_first_keyword():
-    assert bench.statement_kind("\nSELECT\n ARRAY(SELECT AS STRUCT ...)") == "read"
-    assert bench.statement_kind("WITH t AS (SELECT 1) SELECT * FROM t") == "read"
-    assert [bench.statement_kind(s) for s in ("INSERT INTO t", "DELETE FROM t", "CREATE TABLE t")] == ["write"] * 3
+    assert statement_kind("\nSELECT\n ARRAY(SELECT AS STRUCT ...)") == "read"
+    assert statement_kind("WITH t AS (SELECT 1) SELECT * FROM t") == "read"
+    assert [statement_kind(s) for s in ("INSERT INTO t", "DELETE FROM t", "CREATE TABLE t")] == ["write"] * 3
 
 
 def test_each_signal_version_moves_exactly_one_pick():
     for version in range(1, 25):
-        before = bench.signal_rows(bench.TODAY, version - 1)
-        after = bench.signal_rows(bench.TODAY, version)
+        before = signal_rows(TODAY, version - 1)
+        after = signal_rows(TODAY, version)
         assert sum(a != b for a, b in zip(before, after)) == 1
 
 
@@ -79,7 +91,7 @@ def test_the_emulators_access_logs_are_counted_per_bucket_and_project():
         'time=x level=INFO msg="127.0.0.1 - - [t] \\"POST /upload/storage/v1/b/other/o?uploadType=multipart HTTP/1.1\\" 200 9\\n"',
         'time=x level=INFO msg="127.0.0.1 - - [t] \\"GET /download/storage/v1/b/bkt/o/x?alt=media HTTP/1.1\\" 200 0\\n"',
     ]
-    assert bench.count_uploads(gcs, "bkt") == {"200": 1, "412": 1}
+    assert count_uploads(gcs, "bkt") == {"200": 1, "412": 1}
     bq = [
         '{"method": "POST", "path": "/bigquery/v2/projects/p1/queries", "status": 200}',
         '{"method": "POST", "path": "/bigquery/v2/projects/p1/jobs", "status": 200}',
@@ -87,19 +99,19 @@ def test_the_emulators_access_logs_are_counted_per_bucket_and_project():
         '{"method": "POST", "path": "/bigquery/v2/projects/p2/queries", "status": 200}',
         "Uvicorn running on http://127.0.0.1:1",
     ]
-    assert bench.count_bigquery_jobs(bq, "p1") == 2
+    assert count_bigquery_jobs(bq, "p1") == 2
 
 
 def test_the_core_timing_measures_a_publishing_export():
-    measured = bench.time_core(10, runs=1)
+    measured = time_core(10, runs=1)
     assert (measured["n"], measured["runs"]) == (10, 1)
     assert measured["date_file_bytes"] > 0
 
 
 def test_seeded_history_is_three_exports_a_day():
-    ledger, audit = bench.history(2, picks=3)
+    ledger, audit = history(2, picks=3)
     assert len(audit) == 2 * 3
-    assert {r.pick.game_date for r in ledger} == {bench.TODAY - timedelta(days=2), bench.TODAY - timedelta(days=1)}
+    assert {r.pick.game_date for r in ledger} == {TODAY - timedelta(days=2), TODAY - timedelta(days=1)}
     assert sum(r.pick.result is not None for r in ledger) == 2 * 3  # every pick graded once
 
 
@@ -107,10 +119,10 @@ def test_seeded_audit_rows_carry_each_days_tally_and_a_season_long_all_json():
     """The season read measures something only if the past days' audit rows hold real tallies."""
     from picklock.domain.record import DayTally
 
-    ledger, audit = bench.history(3, picks=4)
+    ledger, audit = history(3, picks=4)
     assert all(record.tally for record in audit)
     graded = [record for record in audit if record.trigger_source == "post_grading"]
-    assert [DayTally.from_text(r.tally).game_date for r in graded] == [bench.TODAY - timedelta(days=k) for k in (3, 2, 1)]
+    assert [DayTally.from_text(r.tally).game_date for r in graded] == [TODAY - timedelta(days=k) for k in (3, 2, 1)]
     picks = DayTally.from_text(graded[-1].tally).picks
     assert len(picks) == 4 and all(p.result for p in picks) and all(p.odds and p.tier for p in picks)
     assert any(p.clv for p in picks)  # graded with the closing lines
@@ -118,8 +130,8 @@ def test_seeded_audit_rows_carry_each_days_tally_and_a_season_long_all_json():
     # (the last one, of the day before TODAY, was written before that day was graded).
     last_all_json = json.loads([r for r in audit if r.all_json_document][-1].all_json_document)
     assert [d["date"] for d in last_all_json["record"]["by_day"]] == [
-        (bench.TODAY - timedelta(days=k)).isoformat() for k in (3, 2)]
-    assert bench.season_audit_rows(3, picks=4) == 9  # every date is in the season (TODAY: its last day)
+        (TODAY - timedelta(days=k)).isoformat() for k in (3, 2)]
+    assert season_audit_rows(3, picks=4) == 9  # every date is in the season (TODAY: its last day)
 
 
 def test_audit_rows_are_appended_in_jobs_of_bounded_size():
@@ -132,19 +144,19 @@ def test_audit_rows_are_appended_in_jobs_of_bounded_size():
         def append_audit(self, records):
             calls.append(("audit", sum(len(r.document) + len(r.all_json_document or "") for r in records)))
 
-    ledger, audit = bench.history(30)
-    assert bench.append_by_days(Store(), ledger, audit, 30, chunk_days=10) == (900, 90)
+    ledger, audit = history(30)
+    assert append_by_days(Store(), ledger, audit, 30, chunk_days=10) == (900, 90)
     assert [n for kind, n in calls if kind == "ledger"] == [300, 300, 300]  # 10 days of 30 rows
     audit_jobs = [n for kind, n in calls if kind == "audit"]
-    assert len(audit_jobs) >= 3 and max(audit_jobs) <= bench.AUDIT_CHUNK_BYTES
+    assert len(audit_jobs) >= 3 and max(audit_jobs) <= AUDIT_CHUNK_BYTES
 
 
 def test_outputs_are_written_from_the_figures(tmp_path):
-    results = bench.Results()
+    results = Results()
     results.add("jobs", "BigQuery read jobs per export, signal changed", "picklock", 1, "count", 1)
-    results.tables["jobs"] = bench.table(("a", "b"), [(1, 2)])
-    bench.write_csv(results, tmp_path / "results.csv")
-    text = bench.markdown(results, runtime=60, load_at_start="load average 0", chart=None, quick=True)
+    results.tables["jobs"] = table(("a", "b"), [(1, 2)])
+    write_csv(results, tmp_path / "results.csv")
+    text = markdown(results, runtime=60, load_at_start="load average 0", chart=None, quick=True)
     with open(tmp_path / "results.csv", newline="") as f:
         assert list(csv.reader(f))[1] == ["jobs", "BigQuery read jobs per export, signal changed", "picklock",
                                          "1", "count", "1", ""]
@@ -155,8 +167,8 @@ def test_outputs_are_written_from_the_figures(tmp_path):
 
 @pytest.mark.emulators
 def test_jobs_and_writes_per_export_are_counted_from_the_clients(emulators):
-    backends = bench.Backends.create(f"bench-smoke-{uuid.uuid4().hex[:6]}")
-    measured = bench.run_jobs_scenarios(backends, uuid.uuid4().hex[:6], reps=1)
+    backends = Backends.create(f"bench-smoke-{uuid.uuid4().hex[:6]}")
+    measured = run_jobs_scenarios(backends, uuid.uuid4().hex[:6], reps=1)
 
     def counts(system, scenario):
         (c,) = {tuple(c[k] for k in ("bq_read", "bq_write", "gcs_write")) for c in measured[system][scenario]["counts"]}
@@ -180,8 +192,8 @@ def test_jobs_and_writes_per_export_are_counted_from_the_clients(emulators):
 
 @pytest.mark.emulators
 def test_history_keeps_one_read_and_two_writes_next_to_the_baseline(emulators):
-    backends = bench.Backends.create(f"bench-smoke-{uuid.uuid4().hex[:6]}")
-    measured = bench.bench_history_bigquery(backends, (1, 2), reps=1)
+    backends = Backends.create(f"bench-smoke-{uuid.uuid4().hex[:6]}")
+    measured = bench_history_bigquery(backends, (1, 2), reps=1)
     for days, m in measured["lengths"].items():
         (changed,), (unchanged,), (naive,) = (m["counts"][k] for k in ("changed", "unchanged", "naive"))
         assert budget((changed["bq_read"], changed["bq_write"], changed["gcs_write"])) == (1, 2, True)
@@ -192,27 +204,27 @@ def test_history_keeps_one_read_and_two_writes_next_to_the_baseline(emulators):
         assert (m["season_days"], m["season_audit_rows"]) == (days, 3 * days)  # one tally per earlier date
         assert m["bytes"]["season"] > 0 and m["all_json_bytes"] > 0
     assert measured["lengths"][2]["bytes"]["season"] > measured["lengths"][1]["bytes"]["season"]
-    results = bench.Results()
-    bench.report_history(results, {"BigQuery emulator": measured}, None)
+    results = Results()
+    report_history(results, {"BigQuery emulator": measured}, None)
     assert [outcome in ("PASS", "FAIL") for *_, outcome in results.targets] == [True] * 3
     assert results.targets[-1][3] == "PASS"  # 1 read, at most 2 writes
 
 
 def test_history_on_sqlite_and_the_targets():
-    measured = bench.bench_history_sqlite((1, 3), reps=1)
+    measured = bench_history_sqlite((1, 3), reps=1)
     for days, m in measured["lengths"].items():
         assert m["outcomes"] == {"changed: published": 1, "unchanged: unchanged": 1}
         assert (m["season_days"], m["season_audit_rows"]) == (days, 3 * days)
         assert m["seconds"]["read_with"] and m["seconds"]["plan"] and not m["seconds"]["naive"]
     assert measured["tally_query"]["rows"] == 3 and "best_bets_export_audit" in measured["tally_query"]["plan"]
-    size = bench.bench_all_json_size(3, 15)
+    size = bench_all_json_size(3, 15)
     assert size["outcome"] == "published" and size["season_days"] == 3 and size["bytes"] > 0
-    results = bench.Results()
-    bench.report_history(results, {"SQLite": measured}, size)
+    results = Results()
+    report_history(results, {"SQLite": measured}, size)
     (ratio, all_json) = results.targets
     assert ratio[0].startswith("SQLite: export of today") and ratio[2] == "≤ 1.25×" and ratio[3] in ("PASS", "FAIL")
     assert all_json[2] == "≤ 200.0 kB" and all_json[3] == "PASS"
-    text = bench.markdown(results, runtime=1, load_at_start="load average 0", chart=None, quick=True)
+    text = markdown(results, runtime=1, load_at_start="load average 0", chart=None, quick=True)
     assert "### Targets" in text and "| SQLite | 3 |" in text and "Machine: " in text
 
 
@@ -220,12 +232,12 @@ def test_history_on_sqlite_and_the_targets():
 def test_latency_and_burst_through_pubsub_push(emulators, tmp_path):
     from tests.harness.localstack import LocalStack
 
-    results = bench.Results()
+    results = Results()
     with LocalStack(emulators.env, tmp_path / "functions", project=f"bench-smoke-{uuid.uuid4().hex[:6]}",
-                    now=bench.format_instant(bench.NOW)) as stack:
-        stack.store.replace_signal(bench.TODAY, bench.signal_rows(bench.TODAY, 0))
-        bench.bench_latency(results, stack, 2, None)
-        bench.bench_burst(results, stack, emulators, 3, {"baseline": {"bq": 6, "gcs": 2}})
+                    now=format_instant(NOW)) as stack:
+        stack.store.replace_signal(TODAY, signal_rows(TODAY, 0))
+        bench_latency(results, stack, 2, None)
+        bench_burst(results, stack, emulators, 3, {"baseline": {"bq": 6, "gcs": 2}})
     assert results.get("latency", "signal-updated -> all.json p50") is not None  # every message changed all.json
     assert results.get("latency", "manual-picks -> all.json p50") is not None
     assert not [n for n in results.notes if "did not change all.json" in n]
@@ -238,20 +250,20 @@ def test_latency_and_burst_through_pubsub_push(emulators, tmp_path):
 # -- one sport among many -----------------------------------------------------------------------
 
 def test_every_sports_slate_and_history_is_on_its_own_stat():
-    assert [bench.sport_stat(s) for s in bench.SPORTS.ids] == ["PTS", "K", "PASS_YDS", "SOG", "PTS"]
-    assert {(r.sport, r.stat) for r in bench.signal_rows(bench.TODAY, 0, 3, "mlb")} == {("mlb", "K")}
-    ledger, audit = bench.history(1, picks=2, sport="nhl")
+    assert [sport_stat(s) for s in SPORTS.ids] == ["PTS", "K", "PASS_YDS", "SOG", "PTS"]
+    assert {(r.sport, r.stat) for r in signal_rows(TODAY, 0, 3, "mlb")} == {("mlb", "K")}
+    ledger, audit = history(1, picks=2, sport="nhl")
     assert {(r.pick.sport, r.pick.stat) for r in ledger} == {("nhl", "SOG")}
     assert {a.sport for a in audit} == {"nhl"} and all(a.export_id.endswith(".nhl") for a in audit)
     assert sum(r.pick.result is not None for r in ledger) == 2  # graded, as NBA's
 
 
 def test_one_sport_among_many_on_sqlite():
-    measured = bench.bench_sports_sqlite(days=2, picks=3, reps=1)
+    measured = bench_sports_sqlite(days=2, picks=3, reps=1)
     alone, every = measured["alone"], measured["all"]
     # 2 days x 3 picks x 3 versions + today's first publish (3 rows); 3 exports a day + today's
     assert alone["seeded"] == {"ledger": 21, "audit": 7}
-    assert every["seeded"] == {"ledger": 5 * 21, "audit": 5 * 7} and every["sports"] == len(bench.SPORTS.ids)
+    assert every["seeded"] == {"ledger": 5 * 21, "audit": 5 * 7} and every["sports"] == len(SPORTS.ids)
     for m in (alone, every):
         assert m["outcomes"] == {"changed: published": 1, "unchanged: unchanged": 1}
         assert m["foreign_rows"] == 0  # the store hands NBA's export NBA's rows only
@@ -259,8 +271,8 @@ def test_one_sport_among_many_on_sqlite():
     # the audit rows of the earlier dates: NBA's 6, and every sport's
     assert measured["plans"]["season_rows_of_sport"] == 6 and measured["plans"]["season_rows_in_range"] == 5 * 6
     assert "best_bets_export_audit" in measured["plans"]["season"]
-    results = bench.Results()
-    bench.report_sports(results, {"SQLite": measured}, 2)
+    results = Results()
+    report_sports(results, {"SQLite": measured}, 2)
     assert "| SQLite | export, signal changed" in results.tables["sports"]
     assert results.get("sports", "SQLite: NBA export, signal changed wall time, 5 sports ÷ NBA alone") > 0
     assert results.budget[-1][1] == "≤ 1.2"
@@ -268,8 +280,8 @@ def test_one_sport_among_many_on_sqlite():
 
 @pytest.mark.emulators
 def test_one_sport_among_many_on_the_emulators(emulators):
-    backends = bench.Backends.create(f"bench-smoke-{uuid.uuid4().hex[:6]}")
-    measured = bench.bench_sports_bigquery(backends, days=1, picks=2, reps=1)
+    backends = Backends.create(f"bench-smoke-{uuid.uuid4().hex[:6]}")
+    measured = bench_sports_bigquery(backends, days=1, picks=2, reps=1)
     alone, every = measured["alone"], measured["all"]
     for m in (alone, every):
         (changed,), (unchanged,) = m["counts"]["changed"], m["counts"]["unchanged"]
