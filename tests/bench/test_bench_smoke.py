@@ -117,7 +117,7 @@ def test_seeded_history_is_three_exports_a_day():
 
 def test_seeded_audit_rows_carry_each_days_tally_and_a_season_long_all_json():
     """The season read measures something only if the past days' audit rows hold real tallies."""
-    from picklock.domain.record import DayTally
+    from picklock.domain.tally import DayTally
 
     ledger, audit = history(3, picks=4)
     assert all(record.tally for record in audit)

@@ -21,6 +21,7 @@ from picklock.adapters.ddl import default_schema
 from picklock.adapters.sports_file import default_catalogue
 from picklock.domain.calendar import FIRST_DATE, format_instant
 from picklock.domain.picks import ManualCommand, SignalRow
+from picklock.domain.record import first_detailed_day
 from tests.harness.nba_paths import NBA
 
 
@@ -325,24 +326,29 @@ def scan_bytes(client, dataset: str, table: str, columns: Sequence[str] | None,
     return total, count
 
 
-# The columns of the audit table that the season part of the read references (the latest tally of
-# each earlier date: ARRAY_AGG(tally ORDER BY exported_at DESC, export_id DESC) ... GROUP BY game_date).
-SEASON_COLUMNS = ("game_date", "sport", "tally", "exported_at", "export_id")
+# The columns of the audit table that the season part of the read references, beside day_summary
+# (every earlier date) or tally (the dates shown pick by pick): ARRAY_AGG(column ORDER BY
+# exported_at DESC, export_id DESC) ... GROUP BY game_date.
+SEASON_COLUMNS = ("game_date", "sport", "exported_at", "export_id")
 
 
 def picklock_read_bytes(client, dataset: str, game_date: date, *, with_season: bool) -> dict[str, int]:
     """What BigQueryStore.export_inputs_sql references: every column of the date's signal, ledger,
     manual, results and closing partitions, the audit's export ids of the date, every partition of
     the halts table, and (for today) the audit columns of the season's earlier dates that hold
-    their tallies."""
+    their day summaries, and of the dates shown pick by pick that hold their tallies."""
     date_part = 0
     for table in (rows.SIGNAL_TABLE, rows.LEDGER_TABLE, rows.MANUAL_TABLE, rows.RESULTS_TABLE, rows.CLOSING_TABLE):
         date_part += scan_bytes(client, dataset, table, None, game_date, game_date)[0]
     date_part += scan_bytes(client, dataset, rows.AUDIT_TABLE, ("game_date", "sport", "export_id"), game_date, game_date)[0]
     date_part += scan_bytes(client, dataset, rows.HALTS_TABLE, None, FIRST_DATE, game_date)[0]
-    season_part, season_rows = (scan_bytes(client, dataset, rows.AUDIT_TABLE, SEASON_COLUMNS, NBA.season_start(game_date),
-                                           game_date, before_last=True)
-                                if with_season else (0, 0))
+    if not with_season:
+        return {"date": date_part, "season": 0, "season_rows": 0}
+    season_part, season_rows = scan_bytes(client, dataset, rows.AUDIT_TABLE, SEASON_COLUMNS + ("day_summary",),
+                                          NBA.season_start(game_date), game_date, before_last=True)
+    season_part += scan_bytes(client, dataset, rows.AUDIT_TABLE, SEASON_COLUMNS + ("tally",),
+                              max(NBA.season_start(game_date), first_detailed_day(game_date)), game_date,
+                              before_last=True)[0]
     return {"date": date_part, "season": season_part, "season_rows": season_rows}
 
 

@@ -15,7 +15,8 @@ from typing import Any, Callable, Sequence
 
 from picklock.adapters import rows
 from picklock.domain.export import plan_export
-from picklock.domain.record import DayTally
+from picklock.domain.record import first_detailed_day
+from picklock.domain.tally import DaySummary, DayTally
 from picklock.domain.render import PublishedDocument
 from picklock.service_layer.services import new_export_id
 from tests.harness.nba_paths import ALL_JSON, NBA
@@ -124,8 +125,8 @@ def run_history(make_service: Callable[[int], Any], lengths: Sequence[int], reps
             _, seconds, inputs = measure(traffic, lambda: store.load_export_inputs(
                 TODAY, season_from=NBA.season_start(TODAY)))
             m["seconds"]["read_with"].append(seconds)
-            m["season_days"] = len(inputs.season_tallies)
-            m["season_picks"] = sum(len(t.picks) for t in inputs.season_tallies)
+            m["season_days"] = len(inputs.season_summaries)
+            m["season_picks"] = sum(len(t.picks) for t in inputs.season_tallies)  # of the weeks shown pick by pick
             _, seconds, _ = measure(traffic, lambda: store.load_export_inputs(TODAY))
             m["seconds"]["read_without"].append(seconds)
             # The pure part of the export on what the read returned (record, render, hashes, audit).
@@ -167,25 +168,30 @@ def bench_history_sqlite(lengths: Sequence[int], reps: int) -> dict[str, Any]:
 
 
 def sqlite_tally_query(path: Path, runs: int = 7) -> dict[str, Any]:
-    """How SQLite runs SqliteStore's season read (_LATEST_TALLIES), and its time alone: the SQL,
-    then the SQL plus DayTally.from_text on every row."""
+    """How SQLite runs SqliteStore's season read, and its time alone: the latest day summary of
+    every earlier date (_LATEST_SUMMARIES) and the latest tally of the dates shown pick by pick
+    (_LATEST_TALLIES), each in SQL and then decoded."""
     import sqlite3
 
     from picklock.adapters import sqlite_store
 
-    parameters = ("nba", NBA.season_start(TODAY).isoformat(), TODAY.isoformat())
+    season = ("nba", NBA.season_start(TODAY).isoformat(), TODAY.isoformat())
+    recent = ("nba", max(first_detailed_day(TODAY), NBA.season_start(TODAY)).isoformat(), TODAY.isoformat())
     with contextlib.closing(sqlite3.connect(path)) as connection:
         plan = "; ".join(row[-1] for row in connection.execute(
-            "EXPLAIN QUERY PLAN " + sqlite_store._LATEST_TALLIES, parameters).fetchall())
+            "EXPLAIN QUERY PLAN " + sqlite_store._LATEST_SUMMARIES, season).fetchall())
         sql, decoded = [], []
         for _ in range(runs):
             started = time.perf_counter()
-            found = connection.execute(sqlite_store._LATEST_TALLIES, parameters).fetchall()
+            summaries = [text for (text,) in connection.execute(sqlite_store._LATEST_SUMMARIES, season)]
+            tallies = [text for (text,) in connection.execute(sqlite_store._LATEST_TALLIES, recent)]
             middle = time.perf_counter()
-            [DayTally.from_text(text) for (text,) in found]
+            DaySummary.from_texts(summaries)
+            [DayTally.from_text(text) for text in tallies]
             sql.append(middle - started)
             decoded.append(time.perf_counter() - middle)
-    return {"plan": plan, "sql": median(sql), "decode": median(decoded), "rows": len(found)}
+    return {"plan": plan, "sql": median(sql), "decode": median(decoded), "rows": len(summaries),
+            "tallies": len(tallies), "bytes": sum(map(len, summaries)) + sum(map(len, tallies))}
 
 
 def bench_history_bigquery(backends: Backends, lengths: Sequence[int], reps: int) -> dict[str, Any]:
@@ -262,16 +268,16 @@ def report_history(results: Results, measured: dict[str, dict[str, Any]], all_js
             for metric, value, unit in (
                     ("export of today, signal changed: wall time", s["changed"], "s"),
                     ("export of today, unchanged inputs: wall time", s["unchanged"], "s"),
-                    ("read with the season (latest tally per date)", s["read_with"], "s"),
+                    ("read with the season (latest summary per date, tallies of the weeks shown)", s["read_with"], "s"),
                     ("read without the season", s["read_without"], "s"),
                     ("plan_export on the inputs read (pure)", s["plan"], "s"),
                     ("naive baseline export, signal changed: wall time", naive, "s"),
-                    ("season days read (tallies)", m["season_days"], "days"),
+                    ("season days read (summaries)", m["season_days"], "days"),
                     ("audit rows of the season's earlier dates", m["season_audit_rows"], "rows"),
                     ("all.json", m.get("all_json_bytes"), "bytes"),
                     ("audit row of a changed export (est. logical bytes)", m.get("audit_row_bytes"), "bytes"),
                     ("est. bytes: date partitions", est["date"] if est else None, "bytes"),
-                    ("est. bytes: season part (audit: game_date, sport, tally, exported_at, export_id)",
+                    ("est. bytes: season part (audit: day summaries of the season, tallies of the weeks shown)",
                      est["season"] if est else None, "bytes"),
                     ("export ÷ at 1 day", s["changed"] / base, "ratio")):
                 if value is not None:
@@ -329,9 +335,10 @@ def report_history(results: Results, measured: dict[str, dict[str, Any]], all_js
         if "tally_query" in section:
             q = section["tally_query"]
             results.notes.append(
-                f"history / SQLite: the season read (`_LATEST_TALLIES`, {q['rows']} dates) runs as `{q['plan']}`; "
-                f"at {longest['days']} days it takes {ms(q['sql'])} in SQL and {ms(q['decode'])} to decode the tallies "
-                f"(median of 7, the read alone on the store's file).")
+                f"history / SQLite: the season read (`_LATEST_SUMMARIES`: {q['rows']} day summaries, and "
+                f"`_LATEST_TALLIES`: {q['tallies']} tallies of the weeks shown pick by pick; {size(q['bytes'])}) runs "
+                f"as `{q['plan']}`; at {longest['days']} days it takes {ms(q['sql'])} in SQL and {ms(q['decode'])} "
+                f"to decode (median of 7, the read alone on the store's file).")
         full = [d for d in lengths if d >= 56 and d != longest["days"]]
         if full:
             m56 = lengths[min(full)]
@@ -348,7 +355,8 @@ def report_history(results: Results, measured: dict[str, dict[str, Any]], all_js
             results.notes.append(
                 f"history / {backend}: from 1 to {longest['days']} days the changed export grows by {ms(extra)} "
                 f"({ms(s1['changed'])} → {ms(sn['changed'])}): the season part of the read by {ms(season_read)} "
-                f"({longest['season_days']} tallies, {longest['season_picks']:,} picks), the pure plan (record, "
+                f"({longest['season_days']} day summaries, and {longest['season_picks']:,} picks in the tallies of the "
+                f"weeks shown), the pure plan (record, "
                 f"render, hashes) by {ms(plan_extra)}, the rest (writes: all.json {size(first.get('all_json_bytes'))} → "
                 f"{size(longest.get('all_json_bytes'))}, its audit row {size(first.get('audit_row_bytes'))} → "
                 f"{size(longest.get('audit_row_bytes'))}) by {ms(extra - season_read - plan_extra)}.")

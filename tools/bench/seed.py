@@ -10,7 +10,8 @@ from typing import Sequence
 from picklock.domain.export import ExportInputs, plan_export
 from picklock.domain.merge import MergeInputs
 from picklock.domain.picks import ClosingLine, GameResult
-from picklock.domain.record import DayTally
+from picklock.domain.record import first_detailed_day
+from picklock.domain.tally import DaySummary, DayTally
 from picklock.domain.render import PublishedDocument
 from picklock.service_layer.services import new_export_id
 
@@ -40,11 +41,14 @@ def closing_lines(game_date: date, picks: int, sport: str = "nba") -> tuple[Clos
 def _history(days: int, picks: int, sport: str):
     spec, stat = SPORTS.get(sport), sport_stat(sport)
     ledger, audit = [], []
-    tallies: dict[date, DayTally] = {}  # the latest tally of each past date, as the audit table holds it
+    # The latest tally and day summary of each past date, as the audit table holds them.
+    tallies: dict[date, DayTally] = {}
+    summaries: dict[date, DaySummary] = {}
     for back in range(days, 0, -1):
         d = TODAY - timedelta(days=back)
         start = spec.season_start(d)
-        season = tuple(tally for day, tally in sorted(tallies.items()) if start <= day < d)
+        season = tuple(tally for day, tally in sorted(tallies.items()) if max(start, first_detailed_day(d)) <= day < d)
+        season_summaries = tuple(summary for day, summary in sorted(summaries.items()) if start <= day < d)
         t1, t2, t3 = (datetime.combine(d, clock_time(h), tzinfo=timezone.utc) for h in (16, 20, 23))
         graded_at = t3 + timedelta(hours=9)  # 04:00 in New York the next day
         runs = [(signal_rows(d, 0, picks, sport), (), (), t1, "signal_updated"),
@@ -57,7 +61,8 @@ def _history(days: int, picks: int, sport: str):
         for signal, results, closes, now, trigger in runs:
             plan = plan_export(sport=spec, inputs=
                 ExportInputs(MergeInputs(d, tuple(signal), tuple(day_ledger), (), results, sport=sport, closing=closes),
-                             season_tallies=season, audited_export_ids=frozenset(audited)),
+                             season_tallies=season, season_summaries=season_summaries,
+                             audited_export_ids=frozenset(audited)),
                 date_file=date_file, all_json=all_json, now=now,
                 export_id=new_export_id(sport, d, now, f"hist{len(audit):04d}"), trigger=trigger)
             day_ledger += plan.merge.ledger_rows
@@ -66,6 +71,7 @@ def _history(days: int, picks: int, sport: str):
             date_file = PublishedDocument.parse(plan.date_text) if plan.date_text else date_file
             all_json = PublishedDocument.parse(plan.all_json_text) if plan.all_json_text else all_json
         tallies[d] = DayTally.from_text(audit[-1].tally)
+        summaries[d] = DaySummary.from_text(audit[-1].day_summary)
         ledger += day_ledger
     return tuple(ledger), tuple(audit)
 

@@ -102,7 +102,7 @@ def run_sports_scenarios(make_service: Callable[[str], Any], *, days: int, picks
             _, seconds, inputs = measure(traffic, lambda: store.load_export_inputs(
                 TODAY, sport="nba", season_from=NBA.season_start(TODAY)))
             out[config]["seconds"]["read"].append(seconds)
-            out[config]["season_rows"].add(len(inputs.season_tallies))
+            out[config]["season_rows"].add(len(inputs.season_summaries))
             out[config]["foreign_rows"] += foreign_rows(inputs, "nba")
     out["services"] = services
     return out
@@ -110,7 +110,7 @@ def run_sports_scenarios(make_service: Callable[[str], Any], *, days: int, picks
 
 def sqlite_query_plans(path: Path, sport: str = "nba") -> dict[str, Any]:
     """How SQLite runs SqliteStore's reads of one sport: a date's read (its `_select`: sport = ?
-    AND game_date BETWEEN ? AND ?) and the season's (`_LATEST_TALLIES` on the audit table), and
+    AND game_date BETWEEN ? AND ?) and the season's (`_LATEST_SUMMARIES` on the audit table), and
     how many audit rows of the season's earlier dates it visits, of every sport and of this one."""
     import sqlite3
 
@@ -126,7 +126,7 @@ def sqlite_query_plans(path: Path, sport: str = "nba") -> dict[str, Any]:
             return connection.execute(f"SELECT COUNT(*) FROM {rows.AUDIT_TABLE} WHERE {where}",
                                       (first, today, *((sport,) if sport_only else ()))).fetchone()[0]
 
-        return {"season": explain(sqlite_store._LATEST_TALLIES, (sport, first, today)),
+        return {"season": explain(sqlite_store._LATEST_SUMMARIES, (sport, first, today)),
                 "date": explain(f"SELECT * FROM {rows.LEDGER_TABLE} WHERE sport = ? AND game_date BETWEEN ? AND ? "
                                 "ORDER BY rowid", (sport, today, today)),
                 "season_rows_in_range": count(False), "season_rows_of_sport": count(True)}
@@ -232,7 +232,7 @@ def report_sports(results: Results, measured: dict[str, dict[str, Any]], days: i
         if "plans" in m:
             plans = m["plans"]
             results.notes.append(
-                f"sports / SQLite: the season read (`_LATEST_TALLIES`: the latest tally of each earlier date, on the "
+                f"sports / SQLite: the season read (`_LATEST_SUMMARIES`: the latest day summary of each earlier date, on the "
                 f"audit table) runs as `{plans['season']}`; a date's read as `{plans['date']}`. The index stands in "
                 f"for the partition only (game_date), so with {many} in the tables the season read visits "
                 f"{plans['season_rows_in_range']:,} audit rows of the date range to keep NBA's "
