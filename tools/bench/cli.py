@@ -19,8 +19,10 @@ Sections (in this order, the CPU-bound ones before any emulator runs):
               "The public record" (measured, target, PASS/FAIL) with the machine's load
     sports    one sport among many: NBA's export with NBA alone in the tables vs all five sports
               (180 days of history each), on SQLite (before the emulators start) and the emulators
-    latency   signal-updated / manual-picks published -> all.json generation changes, p50/p95
-    burst     200 signal-updated messages within a few seconds: exports, writes, jobs
+    latency   signal-updated / manual-picks published -> all.json generation changes, p50/p95,
+              beside the floor (push delivery to a no-op endpoint, SELECT 1, a 1-row INSERT, an
+              object write on the same emulators) and the targets p50 ≤ 3×, p95 ≤ 6× the floor
+    burst     200 signal-updated messages within a few seconds: messages handled, exports (coalesced), writes, jobs
 
 Benchmarks are not tests: nothing here asserts on time. `--quick` runs every code path on small
 counts (and writes to build/bench-quick/, never over the committed figures); `--sections a,b` runs

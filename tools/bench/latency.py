@@ -1,9 +1,14 @@
 """Section `latency`: signal-updated / manual-picks published -> all.json's generation changes,
-through Pub/Sub push on the local stack (LocalStack), p50/p95."""
+through Pub/Sub push on the local stack (LocalStack), p50/p95, beside the floor measured in the same
+run: Pub/Sub push delivery to an endpoint that does nothing, one read job, one write job and one
+object write on the same emulators."""
 from __future__ import annotations
 
+import http.server
 import os
+import threading
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Callable
@@ -11,7 +16,7 @@ from typing import Callable
 from tests.harness.nba_paths import ALL_JSON
 
 from .common import (POLL_SECONDS, TODAY, Results, log, manual_payload, median, ms, percentile, signal_rows,
-                     table)
+                     table, verdict)
 
 
 def all_json_generation(bucket) -> int:
@@ -57,6 +62,79 @@ def latency_run(stack, publish: Callable[[int], None], prepare: Callable[[int], 
     return samples, misses
 
 
+LATENCY_TARGETS = {"p50": 3.0, "p95": 6.0}  # publish -> all.json ÷ the floor (issue "The fast path")
+
+
+class PushProbe:
+    """An HTTP endpoint that only notes when each pushed message arrives: push delivery's floor."""
+
+    def __init__(self):
+        self.arrived: dict[bytes, float] = {}
+        probe = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                probe.arrived.setdefault(body, time.perf_counter())
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/push"
+
+    def wait(self, count: int, timeout: float = 10.0) -> float | None:
+        """When the `count`-th distinct message arrived; None if it did not within `timeout`."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if len(self.arrived) >= count:
+                return sorted(self.arrived.values())[count - 1]
+            time.sleep(0.002)
+        return None
+
+
+def measure_floor(stack, count: int) -> dict[str, list[float]]:
+    """`count` samples of each step of the floor on the stack's emulators: publish -> push arrival
+    at a no-op endpoint, SELECT 1, a 1-row INSERT, a small object write."""
+    from google.cloud import bigquery
+
+    from picklock.adapters.pubsub import provision_topic
+
+    probe, topic = PushProbe(), f"floor-{uuid.uuid4().hex[:6]}"
+    provision_topic(stack.project, topic, probe.url)
+    client, table = stack.store.client, f"{stack.store.dataset}.floor_probe"
+    client.query_and_wait(f"CREATE TABLE IF NOT EXISTS `{table}` (x INT64)")
+    blob = stack.bucket.blob("floor-probe.json")
+    steps = {
+        "read job (SELECT 1)": lambda: list(client.query_and_wait("SELECT 1")),
+        "write job (1-row INSERT)": lambda: client.query_and_wait(
+            f"INSERT INTO `{table}` (x) VALUES (@x)",
+            job_config=bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter("x", "INT64", 1)])),
+        "object write": lambda: blob.upload_from_string('{"x": 1}', content_type="application/json"),
+    }
+    samples: dict[str, list[float]] = {"push delivery": [], **{name: [] for name in steps}}
+    try:
+        for k in range(1, count + 1):
+            started = time.perf_counter()
+            stack.pubsub.publish(topic, {"k": k})
+            arrived = probe.wait(k)
+            if arrived is not None:
+                samples["push delivery"].append(arrived - started)
+            for name, step in steps.items():
+                started = time.perf_counter()
+                step()
+                samples[name].append(time.perf_counter() - started)
+    finally:
+        probe.server.shutdown()
+    return samples
+
+
 def bench_latency(results: Results, stack, count: int, in_process: float | None) -> None:
     """The first message to each function (cold), then `count` warm samples of each path,
     interleaved so that both see the same load on this shared machine."""
@@ -88,6 +166,12 @@ def bench_latency(results: Results, stack, count: int, in_process: float | None)
             warm[name] += samples
             misses[name] += missed
     load = f"load average {load:.2f} at the start of the warm samples, {os.getloadavg()[0]:.2f} at the end"
+    log(f"latency: {count} samples of the floor on the same emulators")
+    floor = measure_floor(stack, count)
+    floor_p50 = sum(median(v) for v in floor.values() if v)
+    floor_p95 = sum(percentile(v, 95) for v in floor.values() if v)
+    results.add("latency", "floor p50 (push delivery + read job + write job + object write)", "floor", floor_p50, "s", count)
+    results.add("latency", "floor p95", "floor", floor_p95, "s", count)
     rows_out = []
     for name in paths:
         samples, first = warm[name], cold[name][0]
@@ -99,11 +183,22 @@ def bench_latency(results: Results, stack, count: int, in_process: float | None)
                     first[0] if first else None, "s", 1)
         if misses[name]:
             results.notes.append(f"latency {name}: {misses[name]} message(s) did not change all.json within 30 s")
+        ratios = {"p50": p50 / floor_p50 if p50 else None, "p95": p95 / floor_p95 if p95 else None}
+        for q, value in ratios.items():
+            results.add("latency", f"{name} -> all.json {q} ÷ floor {q}", "picklock", value, "ratio", len(samples))
+            results.targets.append((f"`{name}` → all.json {q} ÷ the floor's {q} (local stack)",
+                                    f"{value:.2f}×" if value else "—", f"≤ {LATENCY_TARGETS[q]:g}×",
+                                    verdict(value, LATENCY_TARGETS[q])))
         rows_out.append((f"`{name}` published → all.json generation changes", len(samples), ms(p50), ms(p95),
-                         ms(max(samples) if samples else None), ms(first[0] if first else None)))
+                         ms(max(samples) if samples else None), ms(first[0] if first else None),
+                         f"{ratios['p50']:.1f}× · {ratios['p95']:.1f}×" if p50 and p95 else "—"))
+    rows_out.append(("floor: push delivery to a no-op endpoint + SELECT 1 + 1-row INSERT + object write", count,
+                     ms(floor_p50), ms(floor_p95), "—", "—", "1×"))
     results.tables["latency"] = table(
         ("path (Pub/Sub emulator push → functions-framework → BigQuery + GCS emulators)", "n", "p50", "p95", "max",
-         "first message (cold function)"), rows_out)
+         "first message (cold function)", "÷ floor (p50 · p95)"), rows_out)
+    results.tables["latency"] += "\n\nThe floor, step by step (p50 · p95): " + "; ".join(
+        f"{name} {ms(median(v))} · {ms(percentile(v, 95))}" for name, v in floor.items() if v) + "."
     results.tables["latency"] += f"\n\nMachine during the warm samples: {load}."
     if in_process is not None:
         results.tables["latency"] += (f" For reference, the export itself takes {ms(in_process)} (median, in-process "

@@ -179,7 +179,8 @@ EXPLANATIONS = {
     "burst": (
         "On a fresh local stack with a published 10-pick slate, the signal changes once, then the messages are "
         "published as fast as the client can (batched). The "
-        "functions' logs give the exports and outcomes; the emulators' access logs give the Cloud Storage "
+        "functions' logs give each message's outcome (an export's, or `covered` when an export that started after "
+        "the message was published had already run: service_layer/coalescing.py); the emulators' access logs give the Cloud Storage "
         "uploads to this bucket and the BigQuery jobs of this project during the burst. The baseline column is "
         "derived: messages × the naive export's measured per-export counts (it writes on every export, to the "
         "same two object names, which Cloud Storage rate-limits to about one write per second per object)."),
