@@ -1,5 +1,6 @@
 """Section `cold`: import time of functions/main.py and of what the first message loads, in a
-fresh interpreter (`python -X importtime`)."""
+fresh interpreter (`python -X importtime`); and how fast `picklock --help` and `picklock status`
+start beside a bare interpreter."""
 from __future__ import annotations
 
 import json
@@ -7,9 +8,16 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
+import time
 
 from . import ROOT
-from .common import Results, log, median, ms, table
+from .common import TODAY, Results, log, median, ms, table, verdict
+
+# Issue 15: `picklock --help` and `picklock status` start within this many times a bare interpreter.
+CLI_START_TARGET = 2.0
+# What the `picklock` console script runs (pyproject.toml, [project.scripts]).
+_PICKLOCK = "import sys; from picklock.entrypoints.cli import main; sys.exit(main())"
 
 
 _COLD_SCRIPT = r"""
@@ -25,6 +33,8 @@ if sys.argv[1] == "eager":
     sys.exit(0)
 from picklock.entrypoints import functions
 handlers = functions.handlers()
+from picklock.validation import trigger_message
+trigger_message("signal-updated", {"game_date": "2026-09-30"}, "message")  # what a handler does first
 t2 = time.perf_counter()
 at_first_message = [m for m in clients if m in sys.modules]
 handlers.service.store.client
@@ -85,7 +95,8 @@ def bench_cold(results: Results, runs: int) -> None:
     results.add("cold", "import functions/main.py + client libraries", "baseline", eager_import, "s", runs,
                 "eager: main + google.cloud.bigquery, storage, pubsub_v1 at module load")
     results.add("cold", "first message and first client use: lazy imports (cumulative)", "picklock", lazy_imports, "s", runs)
-    results.add("cold", "first message: building the handlers (wall)", "picklock", first_message, "s", runs)
+    results.add("cold", "first message: building the handlers, validating the message (wall)", "picklock",
+                first_message, "s", runs)
     results.add("cold", "first use: creating the BigQuery and Storage clients (wall)", "picklock", clients, "s", runs)
     shown = lambda mods: ", ".join(m.removeprefix("google.cloud.") for m in mods) or "none"  # noqa: E731
     results.tables["cold"] = table(
@@ -93,7 +104,8 @@ def bench_cold(results: Results, runs: int) -> None:
         [("`import main` (functions/main.py; all three functions)", ms(main_import), ms(eager_import)),
          ("client libraries loaded by `import main`", shown(at_import), "bigquery, storage, pubsub_v1"),
          ("lazy imports on the first message and first client use (cumulative)", ms(lazy_imports), "(paid at import)"),
-         ("first message: building the handlers (wall, incl. imports)", ms(first_message), ""),
+         ("first message: building the handlers, validating the message (wall, incl. imports)",
+          ms(first_message), ""),
          ("before the first export can start (import + first message)", ms(main_import + first_message),
           ms(eager_import) + " + handlers"),
          ("client libraries loaded after the first message", shown(at_first), ""),
@@ -102,3 +114,47 @@ def bench_cold(results: Results, runs: int) -> None:
     if "pubsub_v1" not in shown(at_use):
         results.notes.append("The Pub/Sub client library is never loaded on the export path: a function "
                              "imports it only to park a poison message.")
+    bench_cli_start(results, 4 * runs)  # a start is short: more rounds, for a steadier median
+
+
+def cli_starts(rounds: int) -> dict[str, list[float]]:
+    """Wall seconds of a bare interpreter's start, `picklock --help` and `picklock status` on a home
+    with nothing published, interleaved round by round so that the machine's load weighs on them
+    alike. A first round, unmeasured, writes the .pyc files and the home."""
+    env = {name: value for name, value in os.environ.items()
+           if name != "PYTHONDONTWRITEBYTECODE" and not name.startswith("PICKLOCK_")}
+    env["PYTHONPATH"] = str(ROOT / "shared")
+    with tempfile.TemporaryDirectory() as home:
+        commands = {"bare": [sys.executable, "-c", "pass"],
+                    "help": [sys.executable, "-c", _PICKLOCK, "--help"],
+                    "status": [sys.executable, "-c", _PICKLOCK, "--home", home, "status", "--date", TODAY.isoformat()]}
+        seconds: dict[str, list[float]] = {name: [] for name in commands}
+        for round_number in range(rounds + 1):
+            for name, argv in commands.items():
+                started = time.perf_counter()
+                subprocess.run(argv, cwd=home, env=env, capture_output=True, check=True, timeout=60)
+                if round_number:
+                    seconds[name].append(time.perf_counter() - started)
+    return seconds
+
+
+def bench_cli_start(results: Results, rounds: int) -> None:
+    log(f"CLI start: {rounds} rounds of python -c pass, picklock --help, picklock status")
+    load = f"load average {os.getloadavg()[0]:.2f} at the start"
+    seconds = cli_starts(rounds)
+    results.machine.append(f"CLI start: {load}, {os.getloadavg()[0]:.2f} at the end")
+    bare = results.add("cold", "start: bare interpreter, python -c pass (wall)", "baseline", median(seconds["bare"]),
+                       "s", rounds)
+    rows = [("bare interpreter (`python -c pass`)", ms(bare), "1×")]
+    for name, command in (("help", "`picklock --help`"), ("status", "`picklock status`")):
+        value = results.add("cold", f"start: {command.strip('`')} (wall)", "picklock", median(seconds[name]), "s",
+                            rounds)
+        paired = median([c / b for b, c in zip(seconds["bare"], seconds[name])])
+        rows.append((command, ms(value), f"{value / bare:.2f}×"))
+        results.targets.append((f"{command} start ÷ a bare interpreter's (`python -c pass`)",
+                                f"{value / bare:.2f}× (paired {paired:.2f}×; {ms(value)} vs {ms(bare)})",
+                                f"≤ {CLI_START_TARGET:g}×", verdict(value / bare, CLI_START_TARGET)))
+    results.tables["cold"] += (
+        "\n\nThe CLI's start, as its console script runs it, beside a bare interpreter: the three interleaved "
+        "round by round; `status` on a home with nothing published.\n\n"
+        + table((f"start (median of {rounds} rounds, wall)", "time", "÷ bare interpreter"), rows))
