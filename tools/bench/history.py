@@ -36,7 +36,7 @@ ALL_JSON_SEASON = (200, 15)  # days, picks a day
 
 def season_audit_rows(days: int, picks: int = PICKS_PER_DAY) -> int:
     """Audit rows of the season's earlier dates in a store seeded with `days` of history: the rows
-    the season part of the read visits to keep the latest tally of each date."""
+    the season part of the read visits to keep the latest summary of each date."""
     start = NBA.season_start(TODAY)
     return sum(start <= record.game_date < TODAY for record in history(days, picks=picks)[1])
 
@@ -326,7 +326,8 @@ def report_history(results: Results, measured: dict[str, dict[str, Any]], all_js
                 "1 read, ≤ 2 writes", "PASS" if worst_read == 1 and worst_write <= 2 and agree else "FAIL"))
             results.budget.append((
                 f"cost flat in history length ({', '.join(str(d) for d in sorted(lengths))} days): jobs; est. bytes "
-                "of the date partitions; of the season part (one tally per earlier date)", "flat; season part small",
+                "of the date partitions; of the season part (one day summary per earlier date, the tallies of the "
+                "weeks shown)", "flat; season part small",
                 "jobs " + " · ".join(f"{median([c['bq_read'] for c in m['counts']['changed']]):g}R/"
                                      f"{median([c['bq_write'] for c in m['counts']['changed']]):g}W"
                                      for _, m in sorted(lengths.items()))

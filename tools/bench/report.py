@@ -66,7 +66,7 @@ def draw(core: list[dict], hist: list[dict], path: Path) -> bool:
         right.set_ylabel("ms (median, emulators)")
         right.set_title("Export of today vs history length (emulators)")
         twin = right.twinx()
-        twin.plot(list(x), [m["bytes_season"] / 1e3 for m in hist], "r^--", label="est. kB: season part (tallies)")
+        twin.plot(list(x), [m["bytes_season"] / 1e3 for m in hist], "r^--", label="est. kB: season part (day summaries, recent tallies)")
         twin.plot(list(x), [m["bytes_date"] / 1e3 for m in hist], "gv--", label="est. kB: date partitions")
         twin.set_ylabel("estimated kB processed")
         handles = right.get_legend_handles_labels()
@@ -97,8 +97,10 @@ def markdown(results: Results, *, runtime: float, load_at_start: str, chart: str
              "", f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {environment()}; {load_at_start}."
              f"{' QUICK RUN: small counts, not for quoting.' if quick else ''}", ""]
     if results.targets:
-        parts += ["### Targets (issue \"The public record\")", "",
+        parts += ["### Targets (issues \"The public record\" and \"The fast path\")", "",
                   table(("target", "measured", "limit", "verdict"), results.targets), "",
+                  "Why the targets that fail do, what was tried and what it would take: "
+                  "[PERFORMANCE.md](PERFORMANCE.md).", "",
                   f"Machine: {os.cpu_count()} cores; " + "; ".join(results.machine) + ".", "", TARGETS_NOTE, ""]
     if results.budget:
         parts += ["### Performance budget (DESIGN.md)", "",
@@ -145,6 +147,7 @@ EXPLANATIONS = {
         "audit rows: 10 picks a day, published, refreshed and graded with closing lines, made by the pure core "
         "and written with the store's `append_ledger` / `append_audit`. Each past day's exports saw the "
         "season's earlier days as the store hands them over, so every audit row carries the day's real tally "
+        "and day summary "
         "and, where it wrote all.json, that day's season-long all.json (as production accumulates them). The "
         "bench's day is the last of NBA's 2025-26 season, so 364 of 365 days of history are in the season read. "
         "Every store is seeded first; then rounds of NBA's export of today after a signal change, the order of "
@@ -152,7 +155,8 @@ EXPLANATIONS = {
         "then the read alone with and without the season and `plan_export` alone on what it returned. Past "
         "dates' signal and results are not seeded: no statement reads them. Bytes (emulators): the date "
         "partitions of every table the one read references, and its season part (the audit columns `game_date, "
-        "sport, tally, exported_at, export_id` of the season's earlier dates). \"paired\": the median of the "
+        "sport, exported_at, export_id` with `day_summary` of the season's earlier dates, and with `tally` of "
+        "the dates shown pick by pick). \"paired\": the median of the "
         "per-round ratios."),
     "sports": (
         "Two stores of each kind, measured side by side: one holds NBA's history alone, the other the same "
