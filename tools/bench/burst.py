@@ -135,7 +135,7 @@ def bench_burst(results: Results, stack, emulators, count: int, per_export: dict
                 ("BigQuery jobs", jobs, BURST_TARGETS["jobs"], ""),
                 ("seconds until the last message was handled", drained_in, BURST_TARGETS["seconds"], " s")):
             results.targets.append((f"burst of 200 signal-updated messages: {what}",
-                                    f"{value:g}{unit}" if value is not None else "timed out", f"≤ {limit:g}{unit}",
+                                    f"{value:.3g}{unit}" if value is not None else "timed out", f"≤ {limit:g}{unit}",
                                     verdict(value, limit)))
         results.targets.append(("burst of 200: every message handled", f"{len(handled)} of {count}", "all",
                                 "PASS" if len(handled) == count else "FAIL"))
