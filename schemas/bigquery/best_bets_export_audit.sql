@@ -1,6 +1,8 @@
 -- One row per export attempt (published, unchanged or recovered). document / all_json_document hold
 -- the exact text written, so every published version can be rebuilt from this table alone; an
 -- unchanged export's row names the version it found in same_as (its export_id), document empty.
+-- all_json_document is gzip-compressed, base64 after the prefix `gzip+base64:` (rows written before
+-- that hold the plain text: adapters/rows.py reads both).
 CREATE TABLE IF NOT EXISTS `{dataset}.best_bets_export_audit` (
   game_date DATE NOT NULL,
   export_id STRING NOT NULL,

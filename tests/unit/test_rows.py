@@ -1,3 +1,4 @@
+import json
 import types
 from dataclasses import fields, is_dataclass, replace
 from datetime import date, datetime, timedelta, timezone
@@ -163,3 +164,14 @@ def test_a_row_missing_a_column_is_refused():
     del row["system_id"]
     with pytest.raises(rows.RowMismatch, match="no column 'system_id'"):
         rows.signal_from_row(row)
+
+
+def test_all_jsons_copy_in_the_audit_is_stored_compressed_and_a_plain_one_of_an_earlier_version_reads_as_is():
+    text = json.dumps({"date": "2026-02-28", "weeks": [{"picks": ["Player Number 01 PTS UNDER 27.5"] * 400}]})
+    record = AuditRecord(date(2026, 2, 28), "e1", "cli", datetime(2026, 2, 28, tzinfo=timezone.utc), "published",
+                         "h", "s", True, "a", 0, 0, 0, 0, 0, 0, 0, "[]", "{}", text)
+    stored = rows.audit_to_row(record)["all_json_document"]
+    assert stored.startswith("gzip+base64:") and len(stored) * 8 < len(text)
+    assert rows.audit_from_row(rows.audit_to_row(record)) == record
+    plain = {**rows.audit_to_row(record), "all_json_document": text}  # as rows before compression hold it
+    assert rows.audit_from_row(plain).all_json_document == text

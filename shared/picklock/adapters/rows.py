@@ -11,6 +11,8 @@ FLOAT64 -> float, INT64 -> int, BOOL -> bool, STRING -> str, ARRAY<STRING> -> li
 """
 from __future__ import annotations
 
+import base64
+import gzip
 from dataclasses import fields
 from datetime import date, datetime
 from typing import Any, Mapping
@@ -106,12 +108,34 @@ def halt_from_row(row: Mapping[str, Any]) -> HaltCommand:
     return HaltCommand(**_from_row(HALTS_TABLE, row, HaltCommand))
 
 
+# all.json's copy in an audit row (G4) is the season's record, ~100 kB of text a version: it is
+# stored gzip-compressed, base64 behind a prefix no JSON text starts with, about 8x smaller to
+# store, to insert and to scan (`audit list`, the timeline and restore read it). Rows written
+# before hold the plain text, which reads as it is.
+_COMPRESSED = "gzip+base64:"
+
+
+def compress_all_json(text: str | None) -> str | None:
+    if text is None:
+        return None
+    packed = gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
+    return _COMPRESSED + base64.b64encode(packed).decode("ascii")
+
+
+def decompress_all_json(stored: str | None) -> str | None:
+    if stored is None or not stored.startswith(_COMPRESSED):
+        return stored
+    return gzip.decompress(base64.b64decode(stored[len(_COMPRESSED):])).decode("utf-8")
+
+
 def audit_to_row(record: AuditRecord) -> Row:
-    return _to_row(AUDIT_TABLE, _field_values(record))
+    return _to_row(AUDIT_TABLE, {**_field_values(record),
+                                 "all_json_document": compress_all_json(record.all_json_document)})
 
 
 def audit_from_row(row: Mapping[str, Any]) -> AuditRecord:
-    return AuditRecord(**_from_row(AUDIT_TABLE, row, AuditRecord))
+    values = _from_row(AUDIT_TABLE, row, AuditRecord)
+    return AuditRecord(**{**values, "all_json_document": decompress_all_json(values["all_json_document"])})
 
 
 _NATIVE_TYPES: dict[str, type | tuple[type, ...]] = {
