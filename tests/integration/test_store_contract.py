@@ -233,9 +233,9 @@ def day_columns(game_date, *results) -> dict:
 
 
 def test_load_export_inputs_with_season_reads_the_latest_summary_and_recent_tally_of_each_earlier_date(store):
-    """One summary per date of the season before the date itself (an export merges that day), and
-    the tally of those the record shows pick by pick (from first_detailed_day): the latest export's,
-    whatever order the rows were written in; rows without them are skipped."""
+    """For each date of the season before the date itself (an export merges that day), its tally
+    from first_detailed_day on (the days the record shows pick by pick) and its summary before:
+    the latest export's, whatever order the rows were written in; rows without them are skipped."""
     later = PUBLISHED_AT + timedelta(hours=1)
     recent = first_detailed_day(DAY)
     for game_date in (date(2024, 9, 30), date(2024, 10, 1), recent - timedelta(days=1), recent, DAY, OTHER_DAY):
@@ -247,7 +247,7 @@ def test_load_export_inputs_with_season_reads_the_latest_summary_and_recent_tall
     inputs = store.load_export_inputs(DAY, season_from=date(2024, 10, 1))
     assert inputs.season_tallies == (tally(recent, "WIN"),)
     assert inputs.season_summaries == tuple(DaySummary.of(tally(d, "WIN"))
-                                            for d in (date(2024, 10, 1), recent - timedelta(days=1), recent))
+                                            for d in (date(2024, 10, 1), recent - timedelta(days=1)))
     season_opener = store.load_export_inputs(date(2024, 10, 1), season_from=date(2024, 10, 1))
     assert (season_opener.season_tallies, season_opener.season_summaries) == ((), ())
 

@@ -41,7 +41,8 @@ class FakeStore:
             ),
             season_tallies=tuple(DayTally.from_text(latest[day].tally) for day in sorted(latest)
                                  if day >= first_detailed_day(game_date)),
-            season_summaries=tuple(DaySummary.from_texts([latest[day].day_summary for day in sorted(latest)])),
+            season_summaries=tuple(DaySummary.from_texts([latest[day].day_summary for day in sorted(latest)
+                                                          if day < first_detailed_day(game_date)])),
             audited_export_ids=frozenset(a.export_id for a in self.audit if a.sport == sport
                                          and a.game_date in (game_date, all_json_date or game_date)),
             halt_commands=tuple(h for h in self.halts if h.sport == sport),

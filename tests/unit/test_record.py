@@ -472,3 +472,13 @@ def test_a_day_summary_round_trips_and_refuses_another_version():
     assert DaySummary.from_text(summary.to_text()) == summary
     with pytest.raises(ValueError, match="version"):
         DaySummary.from_text(json.dumps({"v": 99}))
+
+
+def test_a_day_read_with_its_tally_counts_by_it_not_by_a_summary_of_another_row():
+    """During an upgrade a date's latest tally may be newer than its latest summary: the season
+    counts what the weeks show."""
+    today, recent = GAME_DATE, GAME_DATE - timedelta(days=2)
+    stale = DaySummary.of(day(recent, compact("LOSS")))
+    document = season_record("2025-26", today, {recent: day(recent, compact("WIN"))}, day(today),
+                             {recent: stale}).to_json()
+    assert (document["record"]["season"]["wins"], document["record"]["season"]["losses"]) == (1, 0)

@@ -166,10 +166,10 @@ class BigQueryStore:
             return (f"ARRAY(SELECT AS STRUCT {self._columns(table)} FROM `{self.dataset}.{table}` "
                     "WHERE game_date = @game_date AND sport = @sport)")
 
-        def latest_per_date(column: str, first: str) -> str:
+        def latest_per_date(column: str, first: str, end: str) -> str:
             return (f"ARRAY(SELECT AS STRUCT game_date, ARRAY_AGG({column} ORDER BY exported_at DESC, export_id DESC "
                     f"LIMIT 1)[OFFSET(0)] AS {column} FROM `{self.dataset}.{rows.AUDIT_TABLE}` "
-                    f"WHERE game_date >= {first} AND game_date < @game_date AND sport = @sport "
+                    f"WHERE game_date >= {first} AND game_date < {end} AND sport = @sport "
                     f"AND {column} IS NOT NULL AND @with_season GROUP BY game_date)")
 
         return f"""
@@ -180,8 +180,8 @@ SELECT
   {of_date(rows.RESULTS_TABLE)} AS results,
   {of_date(rows.CLOSING_TABLE)} AS closing,
   ARRAY(SELECT AS STRUCT export_id FROM `{self.dataset}.{rows.AUDIT_TABLE}` WHERE (game_date = @game_date OR game_date = @all_json_date) AND sport = @sport) AS audited,
-  {latest_per_date("tally", "@details_start")} AS tallies,
-  {latest_per_date("day_summary", "@season_start")} AS summaries,
+  {latest_per_date("tally", "@details_start", "@game_date")} AS tallies,
+  {latest_per_date("day_summary", "@season_start", "@details_start")} AS summaries,
   ARRAY(SELECT AS STRUCT {self._columns(rows.HALTS_TABLE)} FROM `{self.dataset}.{rows.HALTS_TABLE}` WHERE game_date >= @first_date AND sport = @sport) AS halts
 """
 

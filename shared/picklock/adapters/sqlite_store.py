@@ -98,14 +98,15 @@ class SqliteStore:
                 f"SELECT DISTINCT export_id FROM {rows.AUDIT_TABLE} WHERE sport = ? AND game_date IN (?, ?)",
                 (sport, game_date.isoformat(), (all_json_date or game_date).isoformat()),
             ).fetchall()
-            def latest(query: str, first: date) -> list[str]:
+            def latest(query: str, first: date, end: date) -> list[str]:
                 if season_from is None:
                     return []
-                found = connection.execute(query, (sport, max(first, season_from).isoformat(), game_date.isoformat()))
+                found = connection.execute(query, (sport, max(first, season_from).isoformat(), end.isoformat()))
                 return [text for (text,) in found]
 
-            tallies = latest(_LATEST_TALLIES, first_detailed_day(game_date))
-            summaries = latest(_LATEST_SUMMARIES, FIRST_DATE)
+            details_from = first_detailed_day(game_date)
+            tallies = latest(_LATEST_TALLIES, details_from, game_date)
+            summaries = latest(_LATEST_SUMMARIES, FIRST_DATE, details_from)
             halts = self._select(connection, rows.HALTS_TABLE, sport, FIRST_DATE, LAST_DATE)
         return ExportInputs(merge, tuple(map(DayTally.from_text, tallies)),
                             tuple(DaySummary.from_texts(summaries)),

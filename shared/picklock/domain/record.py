@@ -66,13 +66,14 @@ class SeasonRecord:
 
 def season_record(season: str, today: date, tallies: Mapping[date, DayTally], today_tally: DayTally,
                   summaries: Mapping[date, DaySummary] | None = None) -> SeasonRecord:
-    """The record up to and including today: earlier days from their latest summaries, and their
-    latest tallies from first_detailed_day(today) on (a tally stands in for a missing summary);
-    today from today's merge (it replaces anything stored of today)."""
+    """The record up to and including today: the days from first_detailed_day(today) on from their
+    latest tallies, earlier days from their latest summaries (a day read with its tally counts by
+    it: a summary only stands in for a day read without one); today from today's merge (it
+    replaces anything stored of today)."""
     days = {day: tally for day, tally in tallies.items() if day < today}
     days[today] = today_tally
     known = {day: summary for day, summary in (summaries or {}).items() if day < today}
-    known.update({day: DaySummary.of(tally) for day, tally in days.items() if day not in known or day == today})
+    known.update({day: DaySummary.of(tally) for day, tally in days.items()})
     first = first_detailed_day(today)
     missing = sorted(day for day in known if day >= first and day not in days)
     if missing:

@@ -17,9 +17,9 @@ class PickStore(Protocol):
     def load_export_inputs(self, game_date: date, *, sport: str = DEFAULT_SPORT, season_from: date | None = None,
                            all_json_date: date | None = None) -> ExportInputs:
         """Everything one export of one sport reads, in one read (one BigQuery job): the date's
-        rows (closing lines included), the sport's halts, the latest day summary of each date from
-        `season_from` (None: no season) to the day before and the latest tally of those from
-        record.first_detailed_day(game_date) on, and the audited export ids, which cover
+        rows (closing lines included), the sport's halts, for each date from `season_from` (None: no
+        season) to the day before its latest tally from record.first_detailed_day(game_date) on and
+        its latest day summary before that, and the audited export ids, which cover
         `all_json_date` too (the date all.json shows may have an unaudited version)."""
 
     def append_ledger(self, rows: Sequence[LedgerRow]) -> None: ...
