@@ -344,12 +344,12 @@ def picklock_read_bytes(client, dataset: str, game_date: date, *, with_season: b
     date_part += scan_bytes(client, dataset, rows.HALTS_TABLE, None, FIRST_DATE, game_date)[0]
     if not with_season:
         return {"date": date_part, "season": 0, "season_rows": 0}
-    season_part, season_rows = scan_bytes(client, dataset, rows.AUDIT_TABLE, SEASON_COLUMNS + ("day_summary",),
-                                          NBA.season_start(game_date), game_date, before_last=True)
-    season_part += scan_bytes(client, dataset, rows.AUDIT_TABLE, SEASON_COLUMNS + ("tally",),
-                              max(NBA.season_start(game_date), first_detailed_day(game_date)), game_date,
-                              before_last=True)[0]
-    return {"date": date_part, "season": season_part, "season_rows": season_rows}
+    details_from = max(NBA.season_start(game_date), first_detailed_day(game_date))
+    summaries, summary_rows = scan_bytes(client, dataset, rows.AUDIT_TABLE, SEASON_COLUMNS + ("day_summary",),
+                                         NBA.season_start(game_date), details_from, before_last=True)
+    tallies, tally_rows = scan_bytes(client, dataset, rows.AUDIT_TABLE, SEASON_COLUMNS + ("tally",),
+                                     details_from, game_date, before_last=True)
+    return {"date": date_part, "season": summaries + tallies, "season_rows": summary_rows + tally_rows}
 
 
 def naive_bytes(client, dataset: str, game_date: date) -> dict[str, int]:

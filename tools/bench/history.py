@@ -125,7 +125,7 @@ def run_history(make_service: Callable[[int], Any], lengths: Sequence[int], reps
             _, seconds, inputs = measure(traffic, lambda: store.load_export_inputs(
                 TODAY, season_from=NBA.season_start(TODAY)))
             m["seconds"]["read_with"].append(seconds)
-            m["season_days"] = len(inputs.season_summaries)
+            m["season_days"] = len(inputs.season_summaries) + len(inputs.season_tallies)
             m["season_picks"] = sum(len(t.picks) for t in inputs.season_tallies)  # of the weeks shown pick by pick
             _, seconds, _ = measure(traffic, lambda: store.load_export_inputs(TODAY))
             m["seconds"]["read_without"].append(seconds)
@@ -168,15 +168,16 @@ def bench_history_sqlite(lengths: Sequence[int], reps: int) -> dict[str, Any]:
 
 
 def sqlite_tally_query(path: Path, runs: int = 7) -> dict[str, Any]:
-    """How SQLite runs SqliteStore's season read, and its time alone: the latest day summary of
-    every earlier date (_LATEST_SUMMARIES) and the latest tally of the dates shown pick by pick
-    (_LATEST_TALLIES), each in SQL and then decoded."""
+    """How SQLite runs SqliteStore's season read, and its time alone: the latest tally of the dates
+    shown pick by pick (_LATEST_TALLIES) and the latest day summary of every earlier date
+    (_LATEST_SUMMARIES), each in SQL and then decoded."""
     import sqlite3
 
     from picklock.adapters import sqlite_store
 
-    season = ("nba", NBA.season_start(TODAY).isoformat(), TODAY.isoformat())
-    recent = ("nba", max(first_detailed_day(TODAY), NBA.season_start(TODAY)).isoformat(), TODAY.isoformat())
+    details_from = max(first_detailed_day(TODAY), NBA.season_start(TODAY)).isoformat()
+    season = ("nba", NBA.season_start(TODAY).isoformat(), details_from)
+    recent = ("nba", details_from, TODAY.isoformat())
     with contextlib.closing(sqlite3.connect(path)) as connection:
         plan = "; ".join(row[-1] for row in connection.execute(
             "EXPLAIN QUERY PLAN " + sqlite_store._LATEST_SUMMARIES, season).fetchall())

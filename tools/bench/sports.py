@@ -102,7 +102,7 @@ def run_sports_scenarios(make_service: Callable[[str], Any], *, days: int, picks
             _, seconds, inputs = measure(traffic, lambda: store.load_export_inputs(
                 TODAY, sport="nba", season_from=NBA.season_start(TODAY)))
             out[config]["seconds"]["read"].append(seconds)
-            out[config]["season_rows"].add(len(inputs.season_summaries))
+            out[config]["season_rows"].add(len(inputs.season_summaries) + len(inputs.season_tallies))
             out[config]["foreign_rows"] += foreign_rows(inputs, "nba")
     out["services"] = services
     return out
