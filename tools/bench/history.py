@@ -357,8 +357,8 @@ def report_history(results: Results, measured: dict[str, dict[str, Any]], all_js
             results.notes.append(
                 f"history / {backend}: from 1 to {longest['days']} days the changed export grows by {ms(extra)} "
                 f"({ms(s1['changed'])} → {ms(sn['changed'])}): the season part of the read by {ms(season_read)} "
-                f"({longest['season_days']} day summaries, and {longest['season_picks']:,} picks in the tallies of the "
-                f"weeks shown), the pure plan (record, "
+                f"({longest['season_days']} earlier days: a day summary each, or a tally in the weeks shown, "
+                f"{longest['season_picks']:,} picks), the pure plan (record, "
                 f"render, hashes) by {ms(plan_extra)}, the rest (writes: all.json {size(first.get('all_json_bytes'))} → "
                 f"{size(longest.get('all_json_bytes'))}, its audit row {size(first.get('audit_row_bytes'))} → "
                 f"{size(longest.get('audit_row_bytes'))}) by {ms(extra - season_read - plan_extra)}.")
