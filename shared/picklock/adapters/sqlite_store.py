@@ -99,14 +99,14 @@ class SqliteStore:
                 (sport, game_date.isoformat(), (all_json_date or game_date).isoformat()),
             ).fetchall()
             def latest(query: str, first: date, end: date) -> list[str]:
-                if season_from is None:
-                    return []
-                found = connection.execute(query, (sport, max(first, season_from).isoformat(), end.isoformat()))
-                return [text for (text,) in found]
+                return [text for (text,) in connection.execute(query, (sport, first.isoformat(), end.isoformat()))]
 
-            details_from = first_detailed_day(game_date)
-            tallies = latest(_LATEST_TALLIES, details_from, game_date)
-            summaries = latest(_LATEST_SUMMARIES, FIRST_DATE, details_from)
+            tallies: list[str] = []
+            summaries: list[str] = []
+            if season_from is not None:
+                details_from = max(first_detailed_day(game_date), season_from)
+                tallies = latest(_LATEST_TALLIES, details_from, game_date)
+                summaries = latest(_LATEST_SUMMARIES, season_from, details_from)
             halts = self._select(connection, rows.HALTS_TABLE, sport, FIRST_DATE, LAST_DATE)
         return ExportInputs(merge, tuple(map(DayTally.from_text, tallies)),
                             tuple(DaySummary.from_texts(summaries)),

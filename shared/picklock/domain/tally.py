@@ -11,7 +11,7 @@ rounded to), so a sum of daily sums equals the sum over picks exactly, in any or
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from datetime import date
 from typing import Iterable, Mapping, Sequence
 
@@ -68,8 +68,8 @@ class Window:
 
     @property
     def counts(self) -> list[int]:
-        return [self.wins, self.losses, self.pushes, self.voids, self.units, self.priced, self.priced_wins_losses,
-                self.clv_total, self.clv_count, self.clv_beats]
+        """The fields in order: what a day summary stores and Window.sum adds up."""
+        return list(astuple(self))
 
     @classmethod
     def sum(cls, windows: Iterable[Sequence[int]]) -> Window:
