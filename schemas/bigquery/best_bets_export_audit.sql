@@ -29,4 +29,5 @@ CREATE TABLE IF NOT EXISTS `{dataset}.best_bets_export_audit` (
   same_as STRING
 )
 PARTITION BY game_date
+CLUSTER BY sport
 OPTIONS (require_partition_filter = TRUE);

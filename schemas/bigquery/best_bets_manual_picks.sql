@@ -27,4 +27,5 @@ CREATE TABLE IF NOT EXISTS `{dataset}.best_bets_manual_picks` (
   home BOOL
 )
 PARTITION BY game_date
+CLUSTER BY sport
 OPTIONS (require_partition_filter = TRUE);

@@ -40,4 +40,5 @@ CREATE TABLE IF NOT EXISTS `{dataset}.best_bets_published_picks` (
   clv FLOAT64
 )
 PARTITION BY game_date
+CLUSTER BY sport
 OPTIONS (require_partition_filter = TRUE);

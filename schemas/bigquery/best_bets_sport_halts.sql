@@ -12,4 +12,5 @@ CREATE TABLE IF NOT EXISTS `{dataset}.best_bets_sport_halts` (
   recorded_at TIMESTAMP NOT NULL
 )
 PARTITION BY game_date
+CLUSTER BY sport
 OPTIONS (require_partition_filter = TRUE);

@@ -10,4 +10,5 @@ CREATE TABLE IF NOT EXISTS `{dataset}.closing_lines` (
   sport STRING NOT NULL
 )
 PARTITION BY game_date
+CLUSTER BY sport
 OPTIONS (require_partition_filter = TRUE);

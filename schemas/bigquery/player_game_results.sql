@@ -7,4 +7,5 @@ CREATE TABLE IF NOT EXISTS `{dataset}.player_game_results` (
   sport STRING NOT NULL
 )
 PARTITION BY game_date
+CLUSTER BY sport
 OPTIONS (require_partition_filter = TRUE);

@@ -22,4 +22,5 @@ CREATE TABLE IF NOT EXISTS `{dataset}.signal_best_bets_picks` (
   home BOOL
 )
 PARTITION BY game_date
+CLUSTER BY sport
 OPTIONS (require_partition_filter = TRUE);

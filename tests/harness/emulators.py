@@ -559,12 +559,15 @@ def _gcs_spec(inst: Installation, log_level: str = "info") -> _Spec:
     return _Spec("gcs", argv, ready, _child_env(), inst.emulators_dir, inst.logs_dir)
 
 
-def _bigquery_spec(inst: Installation, project: str, log_level: str = "info") -> _Spec:
+def _bigquery_spec(inst: Installation, project: str, log_level: str = "info", *,
+                   table_copies: bool = True) -> _Spec:
     env = {k: v for k, v in _child_env({"HOME": str(inst.bq_home), "NO_COLOR": "1"}).items()
            if not k.startswith("BQEMU_")}
+    launcher = ([str(inst.bqemulator)] if table_copies else
+                [str(_venv_python(inst.venv)), str(Path(__file__).with_name("bqemulator_without_table_copies.py"))])
 
     def argv(port: int) -> list[str]:
-        return [str(inst.bqemulator), "start", "--rest-host", LOOPBACK, "--rest-port", str(port),
+        return [*launcher, "start", "--rest-host", LOOPBACK, "--rest-port", str(port),
                 "--grpc-host", LOOPBACK, "--grpc-port", "0", "--ephemeral", "--project", project,
                 "--log-format", "json", "--log-level", log_level]
 
@@ -602,13 +605,17 @@ def start_gcs(root: Path | str | None = None, *, timeout: float = DEFAULT_START_
 
 
 def start_bigquery(project: str = DEFAULT_PROJECT, root: Path | str | None = None, *,
-                   timeout: float = DEFAULT_START_TIMEOUT, log_level: str = "info") -> EmulatorProcess:
+                   timeout: float = DEFAULT_START_TIMEOUT, log_level: str = "info",
+                   table_copies: bool = True) -> EmulatorProcess:
     """Start bqemulator (ephemeral, in-memory DuckDB) on a free loopback port.
 
     Ready when ``/readyz`` is ok and ``SELECT 1`` runs through the jobs.query REST endpoint.
     HOME is ``.emulators/bq-home`` so DuckDB loads the linked spatial extension offline.
+    ``table_copies=False`` (the bench only) switches off the copy of the whole table that the
+    emulator makes after every DML for time travel (bqemulator_without_table_copies.py).
     """
-    return _start(_bigquery_spec(ensure_installed(root, quiet=True), project, log_level), timeout)
+    return _start(_bigquery_spec(ensure_installed(root, quiet=True), project, log_level,
+                                 table_copies=table_copies), timeout)
 
 
 # --------------------------------------------------------------------------------------------

@@ -346,3 +346,15 @@ def test_sqlite_tables_are_strict(tmp_path):
     SqliteStore(path)
     with closing(sqlite3.connect(path)) as connection, pytest.raises(sqlite3.Error):
         connection.execute("INSERT INTO player_game_results VALUES ('2025-01-15', 'x', 'PTS', 'not a number')")
+
+
+def test_sqlite_reads_one_sports_dates_through_its_clustering_index(tmp_path):
+    """CLUSTER BY sport in the DDL is an index (sport, game_date) here: a sport's rows of a date
+    range are found without visiting the other sports' rows of those dates."""
+    path = tmp_path / "picklock.sqlite3"
+    SqliteStore(path)
+    with closing(sqlite3.connect(path)) as connection:
+        plan = " ".join(row[3] for row in connection.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM best_bets_published_picks "
+            "WHERE sport = ? AND game_date BETWEEN ? AND ?", ("mlb", "2026-01-01", "2026-02-01")))
+    assert "USING INDEX best_bets_published_picks__clustered (sport=? AND game_date>? AND game_date<?)" in plan

@@ -135,7 +135,10 @@ def test_an_embedded_home_of_an_earlier_version_migrates_itself_on_open(version,
     with closing(sqlite3.connect(home / "picklock.sqlite3")) as connection:
         sports = connection.execute("SELECT DISTINCT sport FROM best_bets_published_picks ORDER BY sport").fetchall()
         untallied = connection.execute("SELECT COUNT(*) FROM best_bets_export_audit WHERE tally IS NULL").fetchone()
+        clustering = connection.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'index' "
+                                        "AND name LIKE '%__clustered' ORDER BY tbl_name").fetchall()
     assert sorted(sport for (sport,) in sports) == sorted(version.sports) and untallied == (0,)
+    assert [table for (table,) in clustering] == sorted(t.name for t in store._schema.values() if t.cluster_columns)
     service = PicklockService(store, LocalPublisher(home / "bucket"), clock=lambda: NOW)
     check_upgraded(version, service, home / "bucket")
     SqliteStore(home / "picklock.sqlite3")  # opening it again changes nothing
@@ -179,8 +182,11 @@ def test_a_bigquery_dataset_of_an_earlier_version_is_migrated_by_picklock_migrat
                 job_config=bigquery.QueryJobConfig(query_parameters=[
                     _old_parameter(column, row[column.name]) for column in table.columns]))
 
-    assert store.migrate() == MIGRATIONS
-    assert store.migrate() == MIGRATIONS  # idempotent
+    clustered = sorted(t.name for t in store._schema.values() if t.cluster_columns)
+    assert store.migrate() == [*MIGRATIONS, "clustering: " + ", ".join(clustered)]
+    assert store.migrate() == MIGRATIONS  # idempotent: nothing left to recluster
+    assert {name: client.get_table(f"{store.dataset}.{name}").clustering_fields for name in clustered} == \
+        {name: ["sport"] for name in clustered}
     bucket = tmp_path / "bucket"
     shutil.copytree(version.home / "bucket", bucket)
     check_upgraded(version, PicklockService(store, LocalPublisher(bucket), clock=lambda: NOW), bucket)

@@ -27,6 +27,22 @@ def test_every_table_is_partitioned_by_game_date_with_a_required_filter(name):
     assert all(column.type in COLUMN_TYPES for column in table.columns)
 
 
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_every_table_is_clustered_by_sport_so_one_sports_read_skips_the_others(name):
+    table = load_schema()[name]
+    assert table.cluster_columns == ("sport",)
+    assert table.column("sport").type == "STRING"
+
+
+def test_cluster_columns_are_read_in_order():
+    table = parse_ddl("CREATE TABLE IF NOT EXISTS `{dataset}.t` (game_date DATE, sport STRING, stat STRING) "
+                      "PARTITION BY game_date CLUSTER BY sport , stat OPTIONS (require_partition_filter = TRUE);")
+    assert table.cluster_columns == ("sport", "stat")
+    unclustered = parse_ddl("CREATE TABLE IF NOT EXISTS `{dataset}.t` (game_date DATE) PARTITION BY game_date "
+                            "OPTIONS (require_partition_filter = TRUE);")
+    assert unclustered.cluster_columns == ()
+
+
 def test_types_and_modes_come_from_the_ddl():
     schema = load_schema()
     ledger = schema["best_bets_published_picks"]
@@ -85,6 +101,17 @@ def test_parses_comments_arrays_modes_and_an_optional_filter():
      "OPTIONS (require_partition_filter = TRUE);", "duplicate columns ['game_date']"),
     ("CREATE TABLE IF NOT EXISTS `{dataset}.t` (game_date DATE, a ARRAY<STRING> NOT NULL) PARTITION BY game_date "
      "OPTIONS (require_partition_filter = TRUE);", "arrays cannot be NOT NULL"),
+    ("CREATE TABLE IF NOT EXISTS `{dataset}.t` (game_date DATE) PARTITION BY game_date CLUSTER BY sport "
+     "OPTIONS (require_partition_filter = TRUE);", "cluster column(s) ['sport'] are not columns"),
+    ("CREATE TABLE IF NOT EXISTS `{dataset}.t` (game_date DATE, a STRING) PARTITION BY game_date CLUSTER BY a, a "
+     "OPTIONS (require_partition_filter = TRUE);", "repeat a column"),
+    ("CREATE TABLE IF NOT EXISTS `{dataset}.t` (game_date DATE, a STRING, b STRING, c STRING, d STRING, e STRING) "
+     "PARTITION BY game_date CLUSTER BY a, b, c, d, e OPTIONS (require_partition_filter = TRUE);",
+     "at most 4"),
+    ("CREATE TABLE IF NOT EXISTS `{dataset}.t` (game_date DATE, a ARRAY<STRING>) PARTITION BY game_date "
+     "CLUSTER BY a OPTIONS (require_partition_filter = TRUE);", "scalar columns only"),
+    ("CREATE TABLE IF NOT EXISTS `{dataset}.t` (game_date DATE, a STRING) PARTITION BY game_date "
+     "OPTIONS (require_partition_filter = TRUE) CLUSTER BY a;", "not a CREATE TABLE IF NOT EXISTS"),
 ])
 def test_refuses_ddl_it_does_not_understand(sql, message):
     with pytest.raises(SchemaError) as error:

@@ -19,6 +19,9 @@ Sections (in this order, the CPU-bound ones before any emulator runs):
               "The public record" (measured, target, PASS/FAIL) with the machine's load
     sports    one sport among many: NBA's export with NBA alone in the tables vs all five sports
               (180 days of history each), on SQLite (before the emulators start) and the emulators
+              history and sports run on the BigQuery emulator twice: as shipped, and without the copy
+              of the whole table it makes after every DML to emulate time travel (BigQuery's writes
+              do not grow with the table; tests/harness/bqemulator_without_table_copies.py)
     latency   signal-updated / manual-picks published -> all.json generation changes, p50/p95,
               beside the floor (push delivery to a no-op endpoint, SELECT 1, a 1-row INSERT, an
               object write on the same emulators) and the targets p50 ≤ 3×, p95 ≤ 6× the floor
@@ -36,7 +39,8 @@ import signal
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from contextlib import contextmanager, nullcontext
+from typing import Any, Callable, ContextManager, Iterator, Sequence
 
 from picklock.domain.calendar import format_instant
 
@@ -145,6 +149,29 @@ def guarded(results: Results, section: str, action: Callable[[], Any]) -> Any:
         return None
 
 
+WITHOUT_TABLE_COPIES = "BigQuery emulator, no table copy per DML"
+
+
+def emulators_for_growth(backends: Backends, project: str) -> Iterator[tuple[str, ContextManager[Backends]]]:
+    """Where what grows with the tables (season length, other sports) is measured: the emulator as
+    shipped, then one that does not copy the whole table after every DML (its time-travel
+    emulation; BigQuery's writes do not grow with the table: tests/harness/bqemulator_without_table_copies.py)."""
+    yield "BigQuery emulator", nullcontext(backends)
+    yield WITHOUT_TABLE_COPIES, _without_table_copies(project)
+
+
+@contextmanager
+def _without_table_copies(project: str) -> Iterator[Backends]:
+    from tests.harness.emulators import start_bigquery
+
+    log(f"starting a second BigQuery emulator: {WITHOUT_TABLE_COPIES}")
+    emulator = start_bigquery(project, ROOT, table_copies=False)
+    try:
+        yield Backends.create(project, bigquery_endpoint=emulator.url)
+    finally:
+        emulator.stop()
+
+
 def run_on_emulators(results: Results, sections: set[str], *, reps: int, lengths: Sequence[int],
                      latency_n: int, burst_n: int, sports: dict[str, dict] | None = None, sports_days: int = 180,
                      sports_reps: int = 5, histories: dict[str, dict] | None = None, history_reps: int = 7) -> None:
@@ -163,12 +190,14 @@ def run_on_emulators(results: Results, sections: set[str], *, reps: int, lengths
             backends = Backends.create(project)
             if "jobs" in sections:
                 guarded(results, "jobs", lambda: bench_jobs(results, backends, reps))
-            if "history" in sections and histories is not None:
-                guarded(results, "history / BigQuery emulator", lambda: histories.__setitem__(
-                    "BigQuery emulator", bench_history_bigquery(backends, lengths, history_reps)))
-            if "sports" in sections and sports is not None:
-                guarded(results, "sports / BigQuery emulator", lambda: sports.__setitem__(
-                    "BigQuery emulator", bench_sports_bigquery(backends, sports_days, PICKS_PER_DAY, sports_reps)))
+            for label, growth in emulators_for_growth(backends, project):
+                with growth as measured_on:
+                    if "history" in sections and histories is not None:
+                        guarded(results, f"history / {label}", lambda: histories.__setitem__(
+                            label, bench_history_bigquery(measured_on, lengths, history_reps)))
+                    if "sports" in sections and sports is not None:
+                        guarded(results, f"sports / {label}", lambda: sports.__setitem__(
+                            label, bench_sports_bigquery(measured_on, sports_days, PICKS_PER_DAY, sports_reps)))
         stack_logs = ROOT / ".emulators" / "logs" / "bench-functions"
         if "latency" in sections:
             log("starting the local stack (functions-framework x3, push subscriptions)")

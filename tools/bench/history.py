@@ -291,7 +291,7 @@ def report_history(results: Results, measured: dict[str, dict[str, Any]], all_js
                         "unchanged: unchanged": len(m["seconds"]["unchanged"])}
             if dict(m["outcomes"]) != expected:
                 results.notes.append(f"history / {backend} / {days} days: unexpected outcomes {dict(m['outcomes'])}")
-            if backend != "SQLite":
+            if backend == "BigQuery emulator":
                 chart.append({"days": days, "export": s["changed"], "read_with": s["read_with"],
                               "read_without": s["read_without"], "naive": naive,
                               "bytes_season": est["season"] if est else 0, "bytes_date": est["date"] if est else 0})

@@ -23,13 +23,13 @@ class Backends:
     plain_gcs: Any
 
     @classmethod
-    def create(cls, project: str) -> Backends:
+    def create(cls, project: str, bigquery_endpoint: str | None = None) -> Backends:
         from google.auth.credentials import AnonymousCredentials
         from google.cloud import storage
 
         from picklock.adapters.bigquery_store import make_client
 
-        endpoint = os.environ["PICKLOCK_BIGQUERY_ENDPOINT"]
+        endpoint = bigquery_endpoint or os.environ["PICKLOCK_BIGQUERY_ENDPOINT"]
         traffic = Traffic()
         bq, gcs = make_client(project, endpoint=endpoint), storage.Client(project=project, credentials=AnonymousCredentials())
         traffic.attach_bigquery(bq)

@@ -88,10 +88,13 @@ class BigQueryStore:
         return self._client
 
     def create_tables(self) -> None:
-        """Dataset and every table and view from schemas/bigquery (tables first: views read them)."""
+        """Dataset and every table and view from schemas/bigquery it lacks (tables first: views
+        read them). Tables that exist are left alone, statements and all."""
         self.client.create_dataset(bigquery.Dataset(self.dataset), exists_ok=True)
+        existing = {table.table_id for table in self.client.list_tables(self.dataset)}
         for table in sorted(self._schema.values(), key=lambda t: t.is_view):
-            self.client.query_and_wait(table.render(self.dataset))
+            if table.name not in existing:
+                self.client.query_and_wait(table.render(self.dataset))
 
     def migrate(self) -> list[str]:
         """Bring a dataset made by an earlier version to today's shape: the tables it lacks, then
@@ -105,7 +108,26 @@ class BigQueryStore:
             applied.append(migration.name)
         for backfill in BACKFILLS:
             self._backfill(backfill)
+        reclustered = self._cluster_as_declared()
+        if reclustered:
+            applied.append("clustering: " + ", ".join(reclustered))
         return applied
+
+    def _cluster_as_declared(self) -> list[str]:
+        """CLUSTER BY is set when a table is created, and no DDL statement changes it afterwards: a
+        table made before its DDL file clustered it gets the declared clustering through the tables
+        API (rows written from then on are clustered; BigQuery reclusters older ones in the
+        background). Returns the tables changed; none when every table already matches."""
+        changed = []
+        for schema in self._schema.values():
+            if schema.is_view:
+                continue
+            table = self.client.get_table(f"{self.dataset}.{schema.name}")
+            if tuple(table.clustering_fields or ()) != schema.cluster_columns:
+                table.clustering_fields = list(schema.cluster_columns) or None
+                self.client.update_table(table, ["clustering_fields"])
+                changed.append(schema.name)
+        return changed
 
     def _backfill(self, backfill: Backfill) -> None:
         """Fill, where NULL, a column a migration cannot compute in SQL: read the rows, compute in

@@ -2,7 +2,8 @@
 
 Only the subset of DDL the project writes is accepted: one CREATE TABLE or CREATE VIEW per file,
 named `{dataset}.<file stem>`, columns `name TYPE [NOT NULL]`, and for tables
-`PARTITION BY <column>` with `OPTIONS (require_partition_filter = TRUE|FALSE)`. Anything else is
+`PARTITION BY <column>`, an optional `CLUSTER BY <column>[, ...]` (up to four, BigQuery's limit) and
+`OPTIONS (require_partition_filter = TRUE|FALSE)`. Anything else is
 refused with the file and the offending text, so a DDL change cannot be half understood.
 """
 from __future__ import annotations
@@ -22,6 +23,7 @@ _TABLE = re.compile(
     r"CREATE\s+TABLE\s+IF\s+NOT\s+EXISTS\s+`\{dataset\}\.(?P<name>\w+)`\s*"
     r"\((?P<columns>.*)\)\s*"
     r"PARTITION\s+BY\s+(?P<partition>\w+)\s*"
+    r"(?:CLUSTER\s+BY\s+(?P<cluster>\w+(?:\s*,\s*\w+)*)\s*)?"
     r"OPTIONS\s*\(\s*require_partition_filter\s*=\s*(?P<require_filter>TRUE|FALSE)\s*\)\s*;?",
     re.DOTALL | re.IGNORECASE,
 )
@@ -53,6 +55,7 @@ class TableSchema:
     require_partition_filter: bool
     is_view: bool
     sql: str  # the DDL as written, with the `{dataset}` placeholder
+    cluster_columns: tuple[str, ...] = ()  # CLUSTER BY, in order: what reads filter on within a partition
 
     @functools.cached_property
     def column_names(self) -> tuple[str, ...]:
@@ -165,7 +168,7 @@ def parse_ddl(sql: str) -> TableSchema:
     table = _TABLE.fullmatch(statement)
     if not table:
         raise SchemaError("not a CREATE TABLE IF NOT EXISTS `{dataset}.name` (...) PARTITION BY column "
-                          "OPTIONS (require_partition_filter = ...) nor a CREATE VIEW IF NOT EXISTS ... AS SELECT")
+                          "[CLUSTER BY column, ...] OPTIONS (require_partition_filter = ...) nor a CREATE VIEW IF NOT EXISTS ... AS SELECT")
     columns = tuple(_parse_column(text) for text in table["columns"].split(","))
     names = [column.name for column in columns]
     duplicates = sorted({name for name in names if names.count(name) > 1})
@@ -173,10 +176,30 @@ def parse_ddl(sql: str) -> TableSchema:
         raise SchemaError(f"duplicate columns {duplicates}")
     if table["partition"] not in names:
         raise SchemaError(f"partition column {table['partition']!r} is not a column")
+    cluster = tuple(name.strip() for name in table["cluster"].split(",")) if table["cluster"] else ()
+    _check_clustering(cluster, columns)
     return TableSchema(
         name=table["name"], columns=columns, partition_column=table["partition"],
         require_partition_filter=table["require_filter"].upper() == "TRUE", is_view=False, sql=sql,
+        cluster_columns=cluster,
     )
+
+
+MAX_CLUSTER_COLUMNS = 4  # BigQuery's limit
+
+
+def _check_clustering(cluster: tuple[str, ...], columns: tuple[Column, ...]) -> None:
+    by_name = {column.name: column for column in columns}
+    unknown = [name for name in cluster if name not in by_name]
+    if unknown:
+        raise SchemaError(f"cluster column(s) {unknown} are not columns")
+    if len(set(cluster)) != len(cluster):
+        raise SchemaError(f"cluster columns {list(cluster)} repeat a column")
+    if len(cluster) > MAX_CLUSTER_COLUMNS:
+        raise SchemaError(f"{len(cluster)} cluster columns; BigQuery allows at most {MAX_CLUSTER_COLUMNS}")
+    arrays = [name for name in cluster if by_name[name].type == "ARRAY<STRING>"]
+    if arrays:
+        raise SchemaError(f"cluster column(s) {arrays} are arrays; BigQuery clusters on scalar columns only")
 
 
 def _parse_column(text: str) -> Column:
