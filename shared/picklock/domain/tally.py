@@ -11,7 +11,7 @@ rounded to), so a sum of daily sums equals the sum over picks exactly, in any or
 from __future__ import annotations
 
 import json
-from dataclasses import astuple, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Iterable, Mapping, Sequence
 
@@ -68,8 +68,10 @@ class Window:
 
     @property
     def counts(self) -> list[int]:
-        """The fields in order: what a day summary stores and Window.sum adds up."""
-        return list(astuple(self))
+        """The fields in order: what a day summary stores and Window.sum adds up. (Not
+        dataclasses.astuple: it deep-copies every field, and a season's record calls this
+        thousands of times.)"""
+        return [getattr(self, name) for name in _WINDOW_FIELDS]
 
     @classmethod
     def sum(cls, windows: Iterable[Sequence[int]]) -> Window:
@@ -89,6 +91,9 @@ class Window:
             "clv_beat_pct": round(self.clv_beats / self.clv_count, 3) if self.clv_count else None,
             "clv_count": self.clv_count,
         }
+
+
+_WINDOW_FIELDS = tuple(field.name for field in fields(Window))
 
 
 def window(picks: Iterable[CompactPick]) -> Window:
