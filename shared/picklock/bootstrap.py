@@ -3,14 +3,18 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from .adapters.sports_file import default_catalogue
+from typing import TYPE_CHECKING
+
 from .config import Config
-from .domain.calendar import parse_instant
-from .service_layer.ports import MessagePublisher
-from .service_layer.services import PicklockService
+
+if TYPE_CHECKING:  # the service and the domain load only when a command builds the service
+    from .service_layer.ports import MessagePublisher, Publisher
+    from .service_layer.services import PicklockService
 
 
 def clock_for(config: Config):
+    from .domain.calendar import parse_instant
+
     if config.now:
         fixed = parse_instant(config.now)
         return lambda: fixed
@@ -18,22 +22,32 @@ def clock_for(config: Config):
 
 
 def bootstrap(config: Config | None = None) -> PicklockService:
+    from .adapters.sports_file import default_catalogue
+    from .service_layer.services import PicklockService
+
     config = config or Config.from_env()
     if config.backend == "gcp":
         from .adapters.bigquery_store import BigQueryStore  # clients load only when used
-        from .adapters.gcs_publisher import GcsPublisher
 
         store = BigQueryStore(config.project, config.dataset, endpoint=config.bigquery_endpoint)
-        publisher = GcsPublisher(config.project, config.bucket)
     else:
-        from .adapters.local_publisher import LocalPublisher
         from .adapters.sqlite_store import SqliteStore
 
         config.home.mkdir(parents=True, exist_ok=True)
         store = SqliteStore(config.home / "picklock.sqlite3")
-        publisher = LocalPublisher(config.home / "bucket")
-    return PicklockService(store, publisher, clock=clock_for(config), sports=default_catalogue(),
+    return PicklockService(store, publisher_for(config), clock=clock_for(config), sports=default_catalogue(),
                            events=message_publisher(config))
+
+
+def publisher_for(config: Config) -> Publisher:
+    """The published files alone: Cloud Storage on GCP, a directory under $PICKLOCK_HOME otherwise."""
+    if config.backend == "gcp":
+        from .adapters.gcs_publisher import GcsPublisher
+
+        return GcsPublisher(config.project, config.bucket)
+    from .adapters.local_publisher import LocalPublisher
+
+    return LocalPublisher(config.home / "bucket")
 
 
 def message_publisher(config: Config | None = None) -> MessagePublisher:

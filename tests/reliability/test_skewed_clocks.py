@@ -47,7 +47,8 @@ from picklock.domain.export import TRIGGERS
 from picklock.entrypoints.cli import build_parser, run
 from picklock.entrypoints.functions import Handlers
 from picklock.service_layer import services
-from picklock.service_layer.services import ExportConflict, InvalidCommand, PicklockService
+from picklock.service_layer.errors import InvalidCommand
+from picklock.service_layer.services import ExportConflict, PicklockService
 from picklock.topics import MANUAL_PICKS, encode_message
 
 from tests.harness.nba_paths import ALL_JSON

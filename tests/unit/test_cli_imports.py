@@ -64,3 +64,10 @@ def test_status_loads_no_validator_dashboard_or_client(tmp_path):
     exit_status, modules = loaded(tmp_path, "--home", str(tmp_path / "home"), "status", "--date", "2026-03-01")
     assert exit_status == 0
     assert among(modules, HEAVY) == []
+
+
+def test_status_reads_the_published_file_without_building_the_store_or_the_service(tmp_path):
+    exit_status, modules = loaded(tmp_path, "--home", str(tmp_path / "home"), "status", "--date", "2026-03-01")
+    assert exit_status == 0
+    assert among(modules, ("sqlite3", "picklock.adapters.sqlite_store", "picklock.service_layer.services",
+                           "picklock.domain.export", "picklock.entrypoints.stack")) == []

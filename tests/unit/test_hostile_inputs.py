@@ -15,7 +15,8 @@ from picklock.domain.calendar import MAX_CLOCK_SKEW, format_instant, parse_insta
 from picklock.entrypoints import cli
 from picklock.entrypoints.functions import Handlers
 from picklock.adapters.local_message_publisher import LocalMessagePublisher
-from picklock.service_layer.services import InvalidCommand, PicklockService
+from picklock.service_layer.errors import InvalidCommand
+from picklock.service_layer.services import PicklockService
 from tests.harness.nba_paths import snapshot_name
 from picklock.structured_log import configure
 from picklock.topics import MANUAL_PICKS, dead_letter_topic

@@ -10,7 +10,7 @@ import pytest
 
 from picklock.domain.ledger import fold_ledger
 from picklock.domain.render import pick_to_json
-from picklock.service_layer.services import InvalidCommand
+from picklock.service_layer.errors import InvalidCommand
 from tests.harness.nba_paths import ALL_JSON, date_file_name
 
 from builders import (

@@ -21,7 +21,7 @@ from picklock.domain.merge import MergeInputs, merge_and_lock
 from picklock.domain.picks import HaltCommand, PickKey, pick_id_for
 from picklock.domain.render import content_hash, diff_documents, pick_from_json, render_picks, to_text
 from picklock.domain.sports import Catalogue, CatalogueError, Season, Sport, UnknownSport, catalogue_from_json
-from picklock.service_layer.services import InvalidCommand
+from picklock.service_layer.errors import InvalidCommand
 from tests.harness.nba_paths import NBA
 
 from builders import (

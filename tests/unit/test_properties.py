@@ -12,7 +12,7 @@ from picklock.domain.grading import grade
 from picklock.domain.manual import fold_manual
 from picklock.domain.merge import MergeInputs, merge_and_lock
 from picklock.domain.picks import GameResult
-from picklock.service_layer.services import InvalidCommand
+from picklock.service_layer.errors import InvalidCommand
 from tests.harness.nba_paths import ALL_JSON, date_file_name
 
 from builders import (

@@ -339,6 +339,7 @@ def test_the_cli_prices_a_day_and_closing_lines_give_clv_ignoring_lines_of_unpub
     assert "loaded 2 closing lines for nba 2026-02-28" in out
     assert "ignored: 2026-02-28 nobody PTS names no published pick" in out
     status, out, _ = picklock(home, "status", "--date", "2026-02-28", now="2026-03-01T15:00:00Z")
+    assert status == 0
     assert "-110" in out and "WIN 31.0 +0.91u clv +1" in out and "+125" in out and "LOSS 14.0 -1.00u clv +0.5" in out
     day_file = json.loads((home / "bucket" / "v1" / "best-bets" / "2026-02-28.json").read_text())
     curry = next(p for p in day_file["picks"] if p["player_lookup"] == "curry")

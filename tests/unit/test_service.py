@@ -9,7 +9,8 @@ import pytest
 
 from picklock.domain.export import current_audit
 from picklock.service_layer.ports import PreconditionFailed
-from picklock.service_layer.services import ExportConflict, InvalidCommand
+from picklock.service_layer.errors import InvalidCommand
+from picklock.service_layer.services import ExportConflict
 from tests.harness.nba_paths import ALL_JSON, NBA, date_file_name, index_name, snapshot_name
 
 from builders import (

@@ -17,7 +17,7 @@ from picklock.adapters.sports_file import default_catalogue
 from picklock.domain.picks import HaltCommand
 from picklock.domain.sports import CatalogueError, catalogue_from_json
 from picklock.entrypoints.functions import Handlers
-from picklock.service_layer.services import InvalidCommand
+from picklock.service_layer.errors import InvalidCommand
 from picklock.structured_log import configure
 from picklock.topics import MANUAL_PICKS, dead_letter_topic
 

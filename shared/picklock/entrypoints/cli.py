@@ -2,20 +2,21 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 # Only what the parser needs is imported here, so that `--help` starts fast; each command imports
-# the rest (tests/unit/test_cli_imports.py holds this).
+# the rest (tests/unit/test_cli_imports.py holds this). Not even typing: it is for type checkers.
 from ..domain.triggers import TRIGGERS
 from ..topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED, TOPICS
 from .dashboard_port import DEFAULT_PORT
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..config import Config
+    from ..service_layer.ports import Publisher
     from ..service_layer.services import PicklockService
     from .stack import Stack
 
@@ -27,25 +28,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--home", help="embedded data directory (PICKLOCK_HOME, default ./.picklock)")
     parser.add_argument("--now", help="fix the clock, ISO-8601 with a zone (PICKLOCK_NOW)")
     parser.add_argument("--sport", help="a sport of schemas/sports.json (PICKLOCK_SPORT, default nba)")
-    parser.add_argument("--env", type=Path, help="read PICKLOCK_* settings from this file first (KEY=VALUE lines, "
+    parser.add_argument("--env", type=_path, help="read PICKLOCK_* settings from this file first (KEY=VALUE lines, "
                                                  "`export` allowed), e.g. .emulators/dev.env written by `make dev`")
     commands = parser.add_subparsers(dest="command", required=True)
 
     signal = commands.add_parser("signal", help="upstream signal runs").add_subparsers(dest="action", required=True)
     load = signal.add_parser("load", help="replace a date's signal rows with a JSON array")
     load.add_argument("--date", required=True)
-    load.add_argument("--file", required=True, type=Path)
+    load.add_argument("--file", required=True, type=_path)
 
     results = commands.add_parser("results", help="upstream actuals").add_subparsers(dest="action", required=True)
     load = results.add_parser("load", help="replace a date's actuals with a JSON array")
     load.add_argument("--date", required=True)
-    load.add_argument("--file", required=True, type=Path)
+    load.add_argument("--file", required=True, type=_path)
 
     closing = commands.add_parser("closing", help="closing lines, for closing line value").add_subparsers(
         dest="action", required=True)
     load = closing.add_parser("load", help="replace a date's closing lines with a JSON array, then re-export it")
     load.add_argument("--date", required=True)
-    load.add_argument("--file", required=True, type=Path)
+    load.add_argument("--file", required=True, type=_path)
 
     export = commands.add_parser("export", help="merge, lock, publish and audit one date")
     export.add_argument("--date", required=True)
@@ -151,6 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--message-id", action="append", help="the id the message had on its topic (repeatable)")
     replay.add_argument("--all", action="store_true")
     return parser
+
+
+def _path(text: str) -> Path:
+    from pathlib import Path
+
+    return Path(text)
 
 
 def _wait_arg(parser: argparse.ArgumentParser) -> None:
@@ -320,8 +327,6 @@ def run(args, service: PicklockService, out, stack: Stack | None = None) -> int:
                   f"{command.stat}  {detail}  by {command.submitted_by}  ({command.request_id})", file=out)
     elif args.command == "audit":
         _audit(args, service, out, sport.id)
-    elif args.command == "status":
-        _status(args, service, out, sport.id)
     elif args.command == "verify":
         return _verify(args, service, out, sport)
     elif args.command == "restore":
@@ -342,11 +347,15 @@ def run(args, service: PicklockService, out, stack: Stack | None = None) -> int:
     elif args.command == "dead-letters":
         return dead_letters(stack, args, out)
     elif args.command == "example":
+        import json
+
         print(json.dumps(_example(args, service, sport), indent=1), file=out)
     return 0
 
 
 def _audit(args, service: PicklockService, out, sport: str) -> None:
+    import json
+
     from ..domain.calendar import format_instant
     from ..domain.render import diff_documents
     from ..validation import game_date_arg
@@ -392,6 +401,8 @@ def _example(args, service: PicklockService, sport) -> list[dict]:
 
 
 def _verify(args, service: PicklockService, out, sport) -> int:
+    import json
+
     from ..adapters.http_files import BucketFiles, HttpFiles
     from ..service_layer.verification import verify
     from ..validation import InputError, game_date_arg
@@ -414,19 +425,24 @@ def _verify(args, service: PicklockService, out, sport) -> int:
     return 0 if report.ok else 1
 
 
-def _status(args, service: PicklockService, out, sport: str) -> None:
+def _status(args, publisher: Publisher, out, sport: str) -> int:
+    """Reads the published file and nothing else: no store, no service (it starts fast)."""
+    import json
+
+    from ..adapters.sports_file import default_catalogue
     from ..validation import game_date_arg
 
     game_date = game_date_arg(args.date)
-    published = service.published(game_date, sport)
+    text, _ = publisher.read(default_catalogue().get(sport).date_file_name(game_date))
+    published = None if text is None else json.loads(text)
     if args.json:
-        print(json.dumps(published.data if published else None, indent=2), file=out)
-        return
+        print(json.dumps(published, indent=2), file=out)
+        return 0
     if published is None:
         print(f"{game_date}: nothing published yet", file=out)
-        return
-    print(f"{game_date}: export {published.export_id} at {published.data['generated_at']}", file=out)
-    for p in published.data["picks"]:
+        return 0
+    print(f"{game_date}: export {published['export_id']} at {published['generated_at']}", file=out)
+    for p in published["picks"]:
         extra = f" ({p['void_reason']})" if p["void_reason"] else ""
         result = f"  {p['result']} {p['actual']}" if p["result"] else ""
         odds = p.get("odds")  # files written before prices were published do not say
@@ -435,6 +451,7 @@ def _status(args, service: PicklockService, out, sport: str) -> None:
         clv = f" clv {p['clv']:+g}" if p.get("clv") is not None else ""
         print(f"  {p['rank']:>2}. {p['player']:<24} {p['stat']:<4} {p['direction']:<5} {p['line']:>5}{price}  "
               f"{p['source']:<9} {p['status']}{extra}{result}{units}{clv}", file=out)
+    return 0
 
 
 def _config(args) -> Config:
@@ -449,7 +466,7 @@ def _config(args) -> Config:
         except ValueError as error:
             raise InputError("--env", str(error)) from None
     try:
-        config = Config.from_env(home=Path(args.home) if args.home else None, now=args.now, sport=args.sport)
+        config = Config.from_env(home=_path(args.home) if args.home else None, now=args.now, sport=args.sport)
     except ValueError as error:
         raise InputError("configuration", str(error)) from None
     if config.now is not None:
@@ -486,15 +503,19 @@ def main(argv: list[str] | None = None, out=sys.stdout) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     # Imported once the arguments are known: `--help` and usage errors need none of it.
-    from ..bootstrap import bootstrap
-    from ..service_layer.services import InvalidCommand
+    from ..bootstrap import bootstrap, publisher_for
+    from ..service_layer.errors import InvalidCommand
     from ..validation import InputError
-    from .stack import Stack
 
     output = _Output(out)
     try:
         config = _config(args)
-        status = run(args, bootstrap(config), output, Stack(config))
+        if args.command == "status":
+            status = _status(args, publisher_for(config), output, args.sport)
+        else:
+            from .stack import Stack
+
+            status = run(args, bootstrap(config), output, Stack(config))
         output.flush()
         return status
     except OutputClosed:

@@ -28,7 +28,8 @@ from ..domain.export import describe
 from ..service_layer.ports import MessagePublisher
 from ..domain.picks import HaltCommand
 from ..service_layer.coalescing import CoalescedExports, Covered
-from ..service_layer.services import ExportReport, InvalidCommand, PicklockService
+from ..service_layer.errors import InvalidCommand
+from ..service_layer.services import ExportReport, PicklockService
 from ..structured_log import configure, context
 from ..topics import GRADING_COMPLETE, MANUAL_PICKS, SIGNAL_UPDATED, dead_letter_topic
 from ..validation import InputError, manual_command, parse_json, trigger_message

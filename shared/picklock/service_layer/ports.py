@@ -1,12 +1,15 @@
 """The ports the service layer needs; adapters implement them (embedded or Google Cloud)."""
 from __future__ import annotations
 
-from datetime import date
-from typing import Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Mapping, Protocol, Sequence
 
-from ..domain.export import AuditRecord, ExportInputs
-from ..domain.picks import ClosingLine, GameResult, HaltCommand, LedgerRow, ManualCommand, SignalRow
 from ..domain.sports import DEFAULT_SPORT
+
+if TYPE_CHECKING:  # annotations only: an adapter that needs PreconditionFailed need not load the domain
+    from datetime import date
+
+    from ..domain.export import AuditRecord, ExportInputs
+    from ..domain.picks import ClosingLine, GameResult, HaltCommand, LedgerRow, ManualCommand, SignalRow
 
 
 class PreconditionFailed(Exception):

@@ -19,6 +19,7 @@ from ..domain.picks import ClosingLine, GameResult, HaltCommand, ManualCommand, 
 from ..domain.render import PublishedDocument, to_text
 from ..domain.sports import DEFAULT_SPORT, Catalogue, Sport
 from ..domain.feed import PickEvent, atom_feed, events_of_feed, json_feed, merged_events
+from .errors import InvalidCommand
 from ..topics import PICK_EVENTS
 from .objects import rewrite
 from .ports import MessagePublisher, PickStore, PreconditionFailed, Publisher
@@ -38,10 +39,6 @@ def export_id_parts(export_id: str) -> tuple[str, date]:
         return (parts[3] if len(parts) == 4 else DEFAULT_SPORT), date.fromisoformat(parts[0])
     except ValueError:
         raise InvalidCommand(f"{export_id!r} is not an export id (expected YYYY-MM-DD.<time>.<token>[.<sport>])") from None
-
-
-class InvalidCommand(ValueError):
-    """A request the rules refuse; nothing was changed."""
 
 
 class ExportConflict(RuntimeError):
