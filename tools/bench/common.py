@@ -21,7 +21,7 @@ from picklock.adapters.ddl import default_schema
 from picklock.adapters.sports_file import default_catalogue
 from picklock.domain.calendar import FIRST_DATE, format_instant
 from picklock.domain.picks import ManualCommand, SignalRow
-from picklock.domain.record import first_detailed_day
+from picklock.domain.record import details_start
 from tests.harness.nba_paths import NBA
 
 
@@ -353,7 +353,7 @@ def picklock_read_bytes(client, dataset: str, game_date: date, *, with_season: b
     date_part += scan(rows.HALTS_TABLE, None, FIRST_DATE, game_date)[0]
     if not with_season:
         return {"date": date_part, "season": 0, "season_rows": 0}
-    details_from = max(NBA.season_start(game_date), first_detailed_day(game_date))
+    details_from = details_start(game_date, NBA.season_start(game_date))
     summaries, summary_rows = scan(rows.AUDIT_TABLE, SEASON_COLUMNS + ("day_summary",),
                                    NBA.season_start(game_date), details_from, before_last=True)
     tallies, tally_rows = scan(rows.AUDIT_TABLE, SEASON_COLUMNS + ("tally",), details_from, game_date, before_last=True)

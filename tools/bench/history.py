@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 
 from picklock.adapters import rows
 from picklock.domain.export import plan_export
-from picklock.domain.record import first_detailed_day
+from picklock.domain.record import details_start
 from picklock.domain.tally import DaySummary, DayTally
 from picklock.domain.render import PublishedDocument
 from picklock.service_layer.services import new_export_id
@@ -175,7 +175,7 @@ def sqlite_tally_query(path: Path, runs: int = 7) -> dict[str, Any]:
 
     from picklock.adapters import sqlite_store
 
-    details_from = max(first_detailed_day(TODAY), NBA.season_start(TODAY)).isoformat()
+    details_from = details_start(TODAY, NBA.season_start(TODAY)).isoformat()
     season = ("nba", NBA.season_start(TODAY).isoformat(), details_from)
     recent = ("nba", details_from, TODAY.isoformat())
     with contextlib.closing(sqlite3.connect(path)) as connection:

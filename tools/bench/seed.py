@@ -10,7 +10,7 @@ from typing import Sequence
 from picklock.domain.export import ExportInputs, plan_export
 from picklock.domain.merge import MergeInputs
 from picklock.domain.picks import ClosingLine, GameResult
-from picklock.domain.record import first_detailed_day
+from picklock.domain.record import details_start
 from picklock.domain.tally import DaySummary, DayTally
 from picklock.domain.render import PublishedDocument
 from picklock.service_layer.services import new_export_id
@@ -47,7 +47,7 @@ def _history(days: int, picks: int, sport: str):
     for back in range(days, 0, -1):
         d = TODAY - timedelta(days=back)
         start = spec.season_start(d)
-        season = tuple(tally for day, tally in sorted(tallies.items()) if max(start, first_detailed_day(d)) <= day < d)
+        season = tuple(tally for day, tally in sorted(tallies.items()) if details_start(d, start) <= day < d)
         season_summaries = tuple(summary for day, summary in sorted(summaries.items()) if start <= day < d)
         t1, t2, t3 = (datetime.combine(d, clock_time(h), tzinfo=timezone.utc) for h in (16, 20, 23))
         graded_at = t3 + timedelta(hours=9)  # 04:00 in New York the next day

@@ -20,7 +20,7 @@ from ..domain.calendar import FIRST_DATE, to_utc
 from ..domain.export import AuditRecord, ExportInputs
 from ..domain.merge import MergeInputs
 from ..domain.picks import ClosingLine, GameResult, HaltCommand, LedgerRow, ManualCommand, SignalRow
-from ..domain.record import first_detailed_day
+from ..domain.record import details_start
 from ..domain.sports import DEFAULT_SPORT
 from ..domain.tally import DaySummary, DayTally
 from . import rows
@@ -162,8 +162,7 @@ class BigQueryStore:
             bigquery.ScalarQueryParameter("game_date", "DATE", game_date),
             bigquery.ScalarQueryParameter("sport", "STRING", sport),
             bigquery.ScalarQueryParameter("season_start", "DATE", season_from or game_date),
-            bigquery.ScalarQueryParameter("details_start", "DATE", max(first_detailed_day(game_date),
-                                                                       season_from or game_date)),
+            bigquery.ScalarQueryParameter("details_start", "DATE", details_start(game_date, season_from or game_date)),
             bigquery.ScalarQueryParameter("with_season", "BOOL", season_from is not None),
             bigquery.ScalarQueryParameter("all_json_date", "DATE", all_json_date or game_date),
             bigquery.ScalarQueryParameter("first_date", "DATE", FIRST_DATE),

@@ -18,7 +18,7 @@ from ..domain.calendar import FIRST_DATE, LAST_DATE, format_instant, parse_insta
 from ..domain.export import AuditRecord, ExportInputs
 from ..domain.merge import MergeInputs
 from ..domain.picks import ClosingLine, GameResult, HaltCommand, LedgerRow, ManualCommand, SignalRow
-from ..domain.record import first_detailed_day
+from ..domain.record import details_start
 from ..domain.sports import DEFAULT_SPORT
 from ..domain.tally import DaySummary, DayTally
 from . import rows
@@ -104,7 +104,7 @@ class SqliteStore:
             tallies: list[str] = []
             summaries: list[str] = []
             if season_from is not None:
-                details_from = max(first_detailed_day(game_date), season_from)
+                details_from = details_start(game_date, season_from)
                 tallies = latest(_LATEST_TALLIES, details_from, game_date)
                 summaries = latest(_LATEST_SUMMARIES, season_from, details_from)
             halts = self._select(connection, rows.HALTS_TABLE, sport, FIRST_DATE, LAST_DATE)

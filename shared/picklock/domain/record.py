@@ -29,6 +29,12 @@ def first_detailed_day(today: date) -> date:
     return week_start(today) - timedelta(weeks=WEEKS_SHOWN - 1)
 
 
+def details_start(today: date, season_start: date) -> date:
+    """The first date a read of the season takes as a full tally (earlier dates: their day
+    summary): the first detailed day, or the season's start when the season is younger."""
+    return max(first_detailed_day(today), season_start)
+
+
 @dataclass(frozen=True)
 class SeasonRecord:
     season: str
