@@ -246,10 +246,24 @@ def test_load_export_inputs_with_season_reads_the_latest_summary_and_recent_tall
                                      **day_columns(recent, "PUSH"))])
     inputs = store.load_export_inputs(DAY, season_from=date(2024, 10, 1))
     assert inputs.season_tallies == (tally(recent, "WIN"),)
+    # Before the detailed days, each date's latest summary; on them, the one written with the tally.
     assert inputs.season_summaries == tuple(DaySummary.of(tally(d, "WIN"))
-                                            for d in (date(2024, 10, 1), recent - timedelta(days=1)))
+                                            for d in (date(2024, 10, 1), recent - timedelta(days=1), recent))
     season_opener = store.load_export_inputs(date(2024, 10, 1), season_from=date(2024, 10, 1))
     assert (season_opener.season_tallies, season_opener.season_summaries) == ((), ())
+
+
+def test_a_detailed_days_summary_is_the_one_written_with_its_tally_never_an_older_rows(store):
+    """During an upgrade, functions of the version before day summaries write a tally without a
+    summary: the date's newest tally then comes alone (the record sums it), never beside the
+    summary of an older row, which would count the date by another export."""
+    recent = first_detailed_day(DAY)
+    store.append_audit([
+        audit_record("summarised", recent, **day_columns(recent, "LOSS")),
+        audit_record("tally-only", recent, PUBLISHED_AT + timedelta(hours=1),
+                     tally=tally(recent, "WIN").to_text(), day_summary=None)])
+    inputs = store.load_export_inputs(DAY, season_from=date(2024, 10, 1))
+    assert (inputs.season_tallies, inputs.season_summaries) == ((tally(recent, "WIN"),), ())
 
 
 def test_two_sports_interleaved_never_see_each_other(store):

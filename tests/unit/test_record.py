@@ -475,11 +475,18 @@ def test_a_day_summary_round_trips_and_refuses_another_version():
         DaySummary.from_text(json.dumps({"v": 99}))
 
 
-def test_a_day_read_with_its_tally_counts_by_it_not_by_a_summary_of_another_row():
-    """During an upgrade a date's latest tally may be newer than its latest summary: the season
-    counts what the weeks show."""
-    today, recent = GAME_DATE, GAME_DATE - timedelta(days=2)
-    stale = DaySummary.of(day(recent, compact("LOSS")))
-    document = season_record("2025-26", today, {recent: day(recent, compact("WIN"))}, day(today),
-                             {recent: stale}).to_json()
-    assert (document["record"]["season"]["wins"], document["record"]["season"]["losses"]) == (1, 0)
+def test_a_day_read_with_its_tally_counts_by_the_summary_written_with_it_or_else_by_the_tally():
+    """A detailed day's summary, when given, is the one its export wrote with the tally (the stores
+    read them from the same audit row): the season sums it as it is, without summing the tally
+    again. A day given without one (a row of the version before day summaries) is summed from its
+    tally."""
+    today, recent, earlier = GAME_DATE, GAME_DATE - timedelta(days=2), GAME_DATE - timedelta(days=3)
+    tallies = {recent: day(recent, compact("WIN")), earlier: day(earlier, compact("LOSS"), compact("LOSS"))}
+    summed = season_record("2025-26", today, tallies, day(today)).to_json()["record"]["season"]
+    written = {day_: DaySummary.of(tally) for day_, tally in tallies.items()}
+    given = season_record("2025-26", today, tallies, day(today), {recent: written[recent]}).to_json()
+    assert (summed["wins"], summed["losses"]) == (1, 2)
+    assert given["record"]["season"] == summed
+    # Summed as given: a summary that says otherwise is what counts (so it must be that row's).
+    other = season_record("2025-26", today, tallies, day(today), {recent: written[earlier]}).to_json()
+    assert (other["record"]["season"]["wins"], other["record"]["season"]["losses"]) == (0, 4)

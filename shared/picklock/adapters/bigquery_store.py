@@ -179,7 +179,9 @@ class BigQueryStore:
                 closing=tuple(map(rows.closing_from_row, row["closing"])),
             ),
             season_tallies=tuple(DayTally.from_text(day["tally"]) for day in _by_date(row["tallies"])),
-            season_summaries=tuple(DaySummary.from_texts([day["day_summary"] for day in _by_date(row["summaries"])])),
+            season_summaries=tuple(DaySummary.from_texts(
+                [day["day_summary"] for day in _by_date(row["summaries"])]
+                + [day["day_summary"] for day in _by_date(row["tallies"]) if day["day_summary"]])),
             audited_export_ids=frozenset(r["export_id"] for r in row["audited"]),
             halt_commands=tuple(map(rows.halt_from_row, row["halts"])),
         )
@@ -189,9 +191,14 @@ class BigQueryStore:
         def of_date(table: str) -> str:
             return self._array_of(table, "game_date = @game_date AND sport = @sport")
 
-        def latest_per_date(column: str, first: str, end: str) -> str:
-            return (f"ARRAY(SELECT AS STRUCT game_date, ARRAY_AGG({column} ORDER BY exported_at DESC, export_id DESC "
-                    f"LIMIT 1)[OFFSET(0)] AS {column} FROM `{self.dataset}.{rows.AUDIT_TABLE}` "
+        def latest_per_date(first: str, end: str, column: str, *beside: str) -> str:
+            """Per date, `column` and the `beside` columns ('' for NULL: an array holds no NULL) of
+            the latest audit row that has `column` (export ids are unique: each ARRAY_AGG keeps the
+            same row)."""
+            newest = ", ".join(f"ARRAY_AGG({value} ORDER BY exported_at DESC, export_id DESC LIMIT 1)[OFFSET(0)] "
+                               f"AS {name}" for name, value in ((column, column),
+                                                                *((name, f"IFNULL({name}, '')") for name in beside)))
+            return (f"ARRAY(SELECT AS STRUCT game_date, {newest} FROM `{self.dataset}.{rows.AUDIT_TABLE}` "
                     f"WHERE game_date >= {first} AND game_date < {end} AND sport = @sport "
                     f"AND {column} IS NOT NULL AND @with_season GROUP BY game_date)")
 
@@ -203,8 +210,8 @@ SELECT
   {of_date(rows.RESULTS_TABLE)} AS results,
   {of_date(rows.CLOSING_TABLE)} AS closing,
   ARRAY(SELECT AS STRUCT export_id FROM `{self.dataset}.{rows.AUDIT_TABLE}` WHERE (game_date = @game_date OR game_date = @all_json_date) AND sport = @sport) AS audited,
-  {latest_per_date("tally", "@details_start", "@game_date")} AS tallies,
-  {latest_per_date("day_summary", "@season_start", "@details_start")} AS summaries,
+  {latest_per_date("@details_start", "@game_date", "tally", "day_summary")} AS tallies,
+  {latest_per_date("@season_start", "@details_start", "day_summary")} AS summaries,
   {self._array_of(rows.HALTS_TABLE, "game_date >= @first_date AND sport = @sport")} AS halts
 """
 

@@ -28,24 +28,30 @@ from .ddl import Column, TableSchema, default_schema, load_migrations
 BUSY_TIMEOUT_SECONDS = 10.0
 
 
-def _latest_per_date(column: str) -> str:
-    """`column` of the latest audit row of each date in a range that has one: one row per day,
-    whatever the exports (an export writes its tally and day summary together)."""
+def _latest_per_date(column: str, *beside: str) -> str:
+    """`column` (and the `beside` columns of the same row) of the latest audit row of each date in
+    a range that has it: one row per day, whatever the exports."""
+    selected = ", ".join((column, *beside))
     return f"""
-SELECT {column} FROM (
-  SELECT game_date, {column},
+SELECT {selected} FROM (
+  SELECT game_date, {selected},
          ROW_NUMBER() OVER (PARTITION BY game_date ORDER BY exported_at DESC, export_id DESC) AS newest
   FROM {rows.AUDIT_TABLE} WHERE sport = ? AND game_date >= ? AND game_date < ? AND {column} IS NOT NULL)
 WHERE newest = 1 ORDER BY game_date"""
 
 
-_LATEST_TALLIES = _latest_per_date("tally")
+# A day shown pick by pick: its tally, and the day summary written with it (none in rows of the
+# version before day summaries: the record then sums the tally itself).
+_LATEST_TALLIES = _latest_per_date("tally", "day_summary")
 _LATEST_SUMMARIES = _latest_per_date("day_summary")
 # Cover those queries: without them, SQLite walks the audit rows, whose documents (all.json's copy
 # included) make a season of them tens of megabytes.
-_SEASON_INDEXES = tuple(f"CREATE INDEX IF NOT EXISTS {rows.AUDIT_TABLE}__season_{name} ON {rows.AUDIT_TABLE} "
-                        f"(sport, game_date, exported_at, export_id, {column})"
-                        for name, column in (("tallies", "tally"), ("summaries", "day_summary")))
+_SEASON_INDEXES = (
+    f"DROP INDEX IF EXISTS {rows.AUDIT_TABLE}__season_tallies",  # covered the tally alone: replaced
+    *(f"CREATE INDEX IF NOT EXISTS {rows.AUDIT_TABLE}__season_{name} ON {rows.AUDIT_TABLE} "
+      f"(sport, game_date, exported_at, export_id, {columns})"
+      for name, columns in (("details", "tally, day_summary"), ("summaries", "day_summary"))),
+)
 
 _SQLITE_TYPES = {
     "STRING": "TEXT", "DATE": "TEXT", "TIMESTAMP": "TEXT", "ARRAY<STRING>": "TEXT",
@@ -98,18 +104,18 @@ class SqliteStore:
                 f"SELECT DISTINCT export_id FROM {rows.AUDIT_TABLE} WHERE sport = ? AND game_date IN (?, ?)",
                 (sport, game_date.isoformat(), (all_json_date or game_date).isoformat()),
             ).fetchall()
-            def latest(query: str, first: date, end: date) -> list[str]:
-                return [text for (text,) in connection.execute(query, (sport, first.isoformat(), end.isoformat()))]
+            def latest(query: str, first: date, end: date) -> list[tuple]:
+                return connection.execute(query, (sport, first.isoformat(), end.isoformat())).fetchall()
 
-            tallies: list[str] = []
+            details: list[tuple] = []
             summaries: list[str] = []
             if season_from is not None:
                 details_from = details_start(game_date, season_from)
-                tallies = latest(_LATEST_TALLIES, details_from, game_date)
-                summaries = latest(_LATEST_SUMMARIES, season_from, details_from)
+                details = latest(_LATEST_TALLIES, details_from, game_date)
+                summaries = [text for (text,) in latest(_LATEST_SUMMARIES, season_from, details_from)]
             halts = self._select(connection, rows.HALTS_TABLE, sport, FIRST_DATE, LAST_DATE)
-        return ExportInputs(merge, tuple(map(DayTally.from_text, tallies)),
-                            tuple(DaySummary.from_texts(summaries)),
+        return ExportInputs(merge, tuple(DayTally.from_text(tally) for tally, _ in details),
+                            tuple(DaySummary.from_texts(summaries + [summary for _, summary in details if summary])),
                             frozenset(export_id for (export_id,) in audited), tuple(map(rows.halt_from_row, halts)))
 
     def append_ledger(self, ledger_rows: Sequence[LedgerRow]) -> None:

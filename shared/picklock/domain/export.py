@@ -26,7 +26,9 @@ class ExportInputs:
     """Everything an export reads from the store, in one read."""
     merge: MergeInputs
     season_tallies: tuple[DayTally, ...] = ()  # the latest tally of each earlier date the record details
-    season_summaries: tuple[DaySummary, ...] = ()  # the latest summary of each earlier date of the season
+    # The latest summary of each earlier date before those, and of a detailed date the one written
+    # with its tally (when that row has one).
+    season_summaries: tuple[DaySummary, ...] = ()
     audited_export_ids: frozenset[str] = frozenset()
     halt_commands: tuple[HaltCommand, ...] = ()  # the sport's halts and resumes
 

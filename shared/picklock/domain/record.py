@@ -73,13 +73,14 @@ class SeasonRecord:
 def season_record(season: str, today: date, tallies: Mapping[date, DayTally], today_tally: DayTally,
                   summaries: Mapping[date, DaySummary] | None = None) -> SeasonRecord:
     """The record up to and including today: the days from first_detailed_day(today) on from their
-    latest tallies, earlier days from their latest summaries (a day read with its tally counts by
-    it: a summary only stands in for a day read without one); today from today's merge (it
-    replaces anything stored of today)."""
+    latest tallies, earlier days from their latest summaries; today from today's merge (it
+    replaces anything stored of today). A day read with its tally counts by it: a summary given
+    for such a day must be the one written with that tally (the same audit row), and a day
+    without one is summed from its tally."""
     days = {day: tally for day, tally in tallies.items() if day < today}
     days[today] = today_tally
     known = {day: summary for day, summary in (summaries or {}).items() if day < today}
-    known.update({day: DaySummary.of(tally) for day, tally in days.items()})
+    known.update({day: DaySummary.of(tally) for day, tally in days.items() if day not in known})
     first = first_detailed_day(today)
     missing = sorted(day for day in known if day >= first and day not in days)
     if missing:

@@ -21,8 +21,9 @@ class PickStore(Protocol):
                            all_json_date: date | None = None) -> ExportInputs:
         """Everything one export of one sport reads, in one read (one BigQuery job): the date's
         rows (closing lines included), the sport's halts, for each date from `season_from` (None: no
-        season) to the day before its latest tally from record.details_start(game_date, season_from) on and
-        its latest day summary before that, and the audited export ids, which cover
+        season) to the day before its latest tally from record.details_start(game_date, season_from) on
+        (with the day summary of the same audit row, when it has one) and its latest day summary
+        before that, and the audited export ids, which cover
         `all_json_date` too (the date all.json shows may have an unaudited version)."""
 
     def append_ledger(self, rows: Sequence[LedgerRow]) -> None: ...
