@@ -296,3 +296,20 @@ def test_one_sport_among_many_on_the_emulators(emulators):
     assert alone["season_rows"] == every["season_rows"]
     # Partitioned by game_date, not clustered by sport: the read bills every sport's rows of its partitions.
     assert every["bytes"]["season"] > 4 * alone["bytes"]["season"]
+
+
+@pytest.mark.emulators
+def test_the_bigquery_emulator_without_table_copies_serves_the_store():
+    """What the bench measures growth on (cli.emulators_for_growth): the same emulator, DML and all."""
+    from picklock.adapters.bigquery_store import BigQueryStore
+    from tests.harness.emulators import start_bigquery
+
+    emulator = start_bigquery("bench-no-copies", table_copies=False)
+    try:
+        store = BigQueryStore("bench-no-copies", "smoke", endpoint=emulator.url)
+        store.create_tables()
+        store.replace_signal(TODAY, signal_rows(TODAY, 0, 2))
+        store.replace_signal(TODAY, signal_rows(TODAY, 1, 3))
+        assert len(store.load_export_inputs(TODAY).merge.signal) == 3
+    finally:
+        emulator.stop()

@@ -13,6 +13,9 @@ import sys
 from bqemulator.cli import main
 from bqemulator.versioning import snapshots
 
+if not callable(getattr(snapshots.SnapshotManager, "capture", None)):
+    sys.exit("bqemulator_without_table_copies: this bqemulator has no SnapshotManager.capture; "
+             "find where it copies a table after a DML before measuring with it")
 snapshots.SnapshotManager.capture = lambda self, *args, **kwargs: None
 
 sys.exit(main())

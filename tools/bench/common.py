@@ -368,3 +368,9 @@ def naive_bytes(client, dataset: str, game_date: date) -> dict[str, int]:
     ledger_partition = scan_bytes(client, dataset, rows.LEDGER_TABLE, None, game_date, game_date)
     delete = ledger_partition[0] + 8 * ledger_partition[1]
     return {"reads": reads, "delete": delete}
+
+
+def season_dates(inputs) -> int:
+    """Earlier dates of the season a read returned: a day summary each, and a tally (with the
+    summary written beside it) for each date shown pick by pick."""
+    return len({day.game_date for day in (*inputs.season_summaries, *inputs.season_tallies)})

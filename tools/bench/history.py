@@ -22,7 +22,7 @@ from picklock.service_layer.services import new_export_id
 from tests.harness.nba_paths import ALL_JSON, NBA
 
 from .common import (NOW, PICKS_PER_DAY, TODAY, Results, TickingClock, Traffic, log, measure, median, ms,
-                     picklock_read_bytes, row_bytes, signal_rows, size, table, verdict)
+                     picklock_read_bytes, row_bytes, season_dates, signal_rows, size, table, verdict)
 from .jobs import Backends
 from .seed import append_by_days, history, seed_history
 
@@ -125,7 +125,7 @@ def run_history(make_service: Callable[[int], Any], lengths: Sequence[int], reps
             _, seconds, inputs = measure(traffic, lambda: store.load_export_inputs(
                 TODAY, season_from=NBA.season_start(TODAY)))
             m["seconds"]["read_with"].append(seconds)
-            m["season_days"] = len(inputs.season_summaries) + len(inputs.season_tallies)
+            m["season_days"] = season_dates(inputs)
             m["season_picks"] = sum(len(t.picks) for t in inputs.season_tallies)  # of the weeks shown pick by pick
             _, seconds, _ = measure(traffic, lambda: store.load_export_inputs(TODAY))
             m["seconds"]["read_without"].append(seconds)
@@ -169,8 +169,8 @@ def bench_history_sqlite(lengths: Sequence[int], reps: int) -> dict[str, Any]:
 
 def sqlite_tally_query(path: Path, runs: int = 7) -> dict[str, Any]:
     """How SQLite runs SqliteStore's season read, and its time alone: the latest tally of the dates
-    shown pick by pick (_LATEST_TALLIES) and the latest day summary of every earlier date
-    (_LATEST_SUMMARIES), each in SQL and then decoded."""
+    shown pick by pick with the summary written beside it (_LATEST_TALLIES) and the latest day
+    summary of every earlier date (_LATEST_SUMMARIES), each in SQL and then decoded."""
     import sqlite3
 
     from picklock.adapters import sqlite_store
@@ -185,14 +185,14 @@ def sqlite_tally_query(path: Path, runs: int = 7) -> dict[str, Any]:
         for _ in range(runs):
             started = time.perf_counter()
             summaries = [text for (text,) in connection.execute(sqlite_store._LATEST_SUMMARIES, season)]
-            tallies = [text for (text,) in connection.execute(sqlite_store._LATEST_TALLIES, recent)]
+            details = connection.execute(sqlite_store._LATEST_TALLIES, recent).fetchall()
             middle = time.perf_counter()
-            DaySummary.from_texts(summaries)
-            [DayTally.from_text(text) for text in tallies]
+            DaySummary.from_texts(summaries + [summary for _, summary in details if summary])
+            tallies = [DayTally.from_text(text) for text, _ in details]
             sql.append(middle - started)
             decoded.append(time.perf_counter() - middle)
     return {"plan": plan, "sql": median(sql), "decode": median(decoded), "rows": len(summaries),
-            "tallies": len(tallies), "bytes": sum(map(len, summaries)) + sum(map(len, tallies))}
+            "tallies": len(tallies), "bytes": sum(map(len, summaries)) + sum(len(t) + len(s or "") for t, s in details)}
 
 
 def bench_history_bigquery(backends: Backends, lengths: Sequence[int], reps: int) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -16,7 +17,7 @@ from picklock.service_layer.services import new_export_id
 from tests.harness.nba_paths import NBA
 
 from .common import (NOW, SPORTS, TODAY, Results, TickingClock, Traffic, log, measure, median, ms,
-                     picklock_read_bytes, signal_rows, size, table)
+                     picklock_read_bytes, season_dates, signal_rows, size, table)
 from .jobs import Backends
 from .seed import append_by_days, history
 
@@ -102,7 +103,7 @@ def run_sports_scenarios(make_service: Callable[[str], Any], *, days: int, picks
             _, seconds, inputs = measure(traffic, lambda: store.load_export_inputs(
                 TODAY, sport="nba", season_from=NBA.season_start(TODAY)))
             out[config]["seconds"]["read"].append(seconds)
-            out[config]["season_rows"].add(len(inputs.season_summaries) + len(inputs.season_tallies))
+            out[config]["season_rows"].add(season_dates(inputs))
             out[config]["foreign_rows"] += foreign_rows(inputs, "nba")
     out["services"] = services
     return out
@@ -161,7 +162,11 @@ def bench_sports_bigquery(backends: Backends, days: int, picks: int, reps: int) 
     load = f"load average {os.getloadavg()[0]:.2f} at the start"
     measured = run_sports_scenarios(lambda config: backends.picklock(f"bench_s{config}_{tag}"),
                                     days=days, picks=picks, reps=reps, traffic=backends.traffic)
-    for config, service in measured.pop("services").items():
+    services = measured.pop("services")
+    for rep in range(reps):  # the same DML on each store, changing no row: what a write costs beside the data
+        for config in list(services)[::1 if rep % 2 == 0 else -1]:
+            measured[config].setdefault("noop_dml", []).append(noop_dml_seconds(backends.plain_bq, services[config]))
+    for config, service in services.items():
         # The bytes BigQuery would bill for the one read: with partition pruning only (every row of
         # the partitions read, whatever the sport filter keeps), and with the clustering by sport
         # pruning every other sport's rows (its best case; it prunes whole blocks).
@@ -170,6 +175,16 @@ def bench_sports_bigquery(backends: Backends, days: int, picks: int, reps: int) 
                                                         with_season=True, sport=sport)
     measured["load"] = load + f", {os.getloadavg()[0]:.2f} at the end"
     return measured
+
+
+def noop_dml_seconds(client, service) -> float:
+    """Wall time of an UPDATE of the ledger that matches no row (a partition that holds none).
+    BigQuery bills it a partition's bytes at most and writes nothing; bqemulator copies the whole
+    table after it all the same (its time-travel emulation), so the time follows the table's size."""
+    started = time.perf_counter()
+    client.query_and_wait(f"UPDATE `{service.store.dataset}.{rows.LEDGER_TABLE}` SET notes = notes "
+                          "WHERE game_date = DATE '2000-01-01' AND sport = 'nba'")
+    return time.perf_counter() - started
 
 
 def report_sports(results: Results, measured: dict[str, dict[str, Any]], days: int) -> None:
@@ -200,6 +215,12 @@ def report_sports(results: Results, measured: dict[str, dict[str, Any]], days: i
                         "picklock", paired, "ratio", n, "median of the per-round ratios")
             body.append((backend, f"{label}: wall time (median of {n})", ms(ta), ms(tb),
                          f"**{tb / ta:.2f}** (paired {paired:.2f})"))
+        if "noop_dml" in a:
+            ta, tb = median(a["noop_dml"]), median(b["noop_dml"])
+            body.append((backend, f"a DML that changes no row (UPDATE of the ledger matching none): wall time "
+                         f"(median of {len(a['noop_dml'])})", ms(ta), ms(tb), f"{tb / ta:.2f}"))
+            results.add("sports", f"{backend}: no-op DML on the ledger, {many} ÷ {alone}", "picklock", tb / ta, "ratio",
+                        len(a["noop_dml"]), "bqemulator copies the table after every DML")
         season = {config: ", ".join(f"{v:,}" for v in sorted(m[config]["season_rows"])) for config in ("alone", "all")}
         body.append((backend, "NBA season dates read: latest tallies (other sports' rows returned)",
                      f"{season['alone']} ({a['foreign_rows']})", f"{season['all']} ({b['foreign_rows']})",
