@@ -326,7 +326,7 @@ def report_history(results: Results, measured: dict[str, dict[str, Any]], all_js
                 f"≤ {worst_read}R/{worst_write}W" + ("" if agree else " (store.jobs disagrees with the wire)"),
                 "1 read, ≤ 2 writes", "PASS" if worst_read == 1 and worst_write <= 2 and agree else "FAIL"))
             results.budget.append((
-                f"cost flat in history length ({', '.join(str(d) for d in sorted(lengths))} days): jobs; est. bytes "
+                f"{backend}: cost flat in history length ({', '.join(str(d) for d in sorted(lengths))} days): jobs; est. bytes "
                 "of the date partitions; of the season part (one day summary per earlier date, the tallies of the "
                 "weeks shown)", "flat; season part small",
                 "jobs " + " · ".join(f"{median([c['bq_read'] for c in m['counts']['changed']]):g}R/"

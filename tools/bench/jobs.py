@@ -186,6 +186,6 @@ def bench_jobs(results: Results, backends: Backends, reps: int) -> dict:
     if audit_share:
         results.notes.append(
             f"An unchanged export writes no file but still inserts its audit row, about {size(median(audit_share))} "
-            "at 10 picks: the row carries the full per-date document (G4). A burst of unchanged triggers grows the "
-            "audit table by that much per message.")
+            "at 10 picks: the row names the version it found (`same_as`) instead of repeating its document; "
+            "`audit show` gives that version's document back (G4). Coalesced messages insert nothing.")
     return measured
