@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from picklock.domain.calendar import (
-    FIRST_DATE, LAST_DATE, OutOfRange, checked_date, eastern_date, format_instant, parse_checked_instant, to_utc,
+    FIRST_DATE, LAST_DATE, OutOfRange, checked_date, format_instant, parse_checked_instant, to_utc,
 )
 from picklock.domain.export import current_audit, describe
 from picklock.domain.halts import HaltState, fold_halts
@@ -89,12 +89,6 @@ def test_a_restamped_duplicate_of_a_command_counts_at_its_first_stamp():
     assert "m" not in live(service.export(GAME_DATE, "manual"))
 
 
-def test_eastern_date_refuses_a_naive_datetime():
-    with pytest.raises(ValueError, match="naive"):
-        eastern_date(datetime(2026, 2, 28, 23, 30))
-    assert eastern_date(datetime(2026, 3, 1, 4, 59, tzinfo=UTC)) == date(2026, 2, 28)
-
-
 def test_a_second_remove_of_a_removed_manual_pick_is_refused():
     service, store, publisher, clock = make_service()
     # Removed before it was ever published ...
@@ -131,7 +125,7 @@ NAIVE = "naive datetime: every instant in picklock carries a time zone"
 
 def test_naive_instants_are_refused_with_one_message():
     naive = datetime(2026, 2, 28, 23, 30)
-    for refuse in (eastern_date, to_utc, NBA.today):
+    for refuse in (to_utc, NBA.today):
         with pytest.raises(ValueError) as refused:
             refuse(naive)
         assert str(refused.value) == NAIVE

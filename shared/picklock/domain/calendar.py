@@ -1,11 +1,8 @@
-"""Game dates are US/Eastern calendar dates; a season runs from October 1 to September 30."""
+"""Dates and instants: the accepted range, the clock skew allowed, and ISO-8601 in and out. (A
+sport's "today" and its seasons are the sport's: domain/sports.py.)"""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
-
-EASTERN = ZoneInfo("America/New_York")
-SEASON_START_MONTH = 10
 
 # The one accepted range for every date and instant that enters picklock (flags, files, messages).
 # Outside it, arithmetic and formatting of years < 1000 or near 9999 break (G9, G10).
@@ -19,23 +16,6 @@ MAX_CLOCK_SKEW = timedelta(minutes=10)
 
 class OutOfRange(ValueError):
     """A date or instant outside FIRST_DATE..LAST_DATE."""
-
-
-def eastern_date(now: datetime) -> date:
-    """The game date an instant belongs to (never the UTC date)."""
-    if now.tzinfo is None:
-        raise ValueError("naive datetime: every instant in picklock carries a time zone")
-    return now.astimezone(EASTERN).date()
-
-
-def season_start(game_date: date) -> date:
-    year = game_date.year if game_date.month >= SEASON_START_MONTH else game_date.year - 1
-    return date(year, SEASON_START_MONTH, 1)
-
-
-def season_label(game_date: date) -> str:
-    start = season_start(game_date).year
-    return f"{start}-{(start + 1) % 100:02d}"
 
 
 def to_utc(moment: datetime) -> datetime:
@@ -59,7 +39,7 @@ def parse_instant(text: str) -> datetime:
 
 
 def _from_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    return datetime.fromisoformat(text)  # Python 3.11, the floor, reads a trailing Z itself
 
 
 def checked_date(day: date) -> date:
