@@ -61,6 +61,12 @@ def test_a_version_is_taken_from_its_own_record_before_another_exports_copy_of_i
 def test_another_dates_documents_and_unpublished_outcomes_are_no_version_of_the_date():
     _, _, _, records = exported_three_times()
     assert plan_date(GAME_DATE + timedelta(days=1), records).versions == ()
+    # A record of another outcome or holding no date file, anywhere in the audit, hides no version.
+    other_date = replace(records[0], document=records[0].document.replace(
+        f'"date": "{GAME_DATE}"', f'"date": "{GAME_DATE + timedelta(days=1)}"'))
+    assert other_date.document != records[0].document
+    for hidden in (replace(records[0], outcome="unchanged"), other_date):
+        assert plan_date(GAME_DATE, [hidden, *records]).versions == plan_date(GAME_DATE, records).versions
     assert plan_date(GAME_DATE, [replace(r, outcome="unchanged") for r in records]).live is None
 
 
@@ -75,7 +81,7 @@ def test_the_latest_all_json_is_the_one_of_the_latest_date_and_version():
 
 def test_a_snapshot_is_written_when_missing_left_when_identical_and_never_overwritten():
     assert decide_snapshot("v1", None) == Decision("restore", "missing", "v1")
-    assert decide_snapshot("v1", "v1").action == "left"
+    assert decide_snapshot("v1", "v1") == Decision("left", "identical to the audit")
     conflict = decide_snapshot("v1", "tampered")
     assert (conflict.action, conflict.text) == ("conflict", None)
 
@@ -85,13 +91,15 @@ def test_the_date_file_is_restored_unless_it_is_the_audits_or_a_correctly_signed
     plan = plan_date(GAME_DATE, records)
     first, latest = plan.versions[0].text, plan.live.text
     assert decide_date_file(latest, None) == Decision("restore", "missing", latest)
-    assert decide_date_file(latest, latest).action == "left"
+    assert decide_date_file(latest, latest) == Decision("left", "identical to the audit's latest version")
     assert decide_date_file(latest, first) == Decision("restore", "differs from the audit's latest version", latest)
     # A version after the audit's latest (written before its audit row, then a crash): left alone.
     following = json.loads(latest)
     following.update(prev=following["sha256"], seq=following["seq"] + 1, export_id="unaudited")
     following["sha256"] = version_hash(following)
-    assert decide_date_file(latest, to_text(following)).action == "left"
+    assert decide_date_file(latest, to_text(following)) == Decision(
+        "left", "a later version than the audit's latest (unaudited, after a crash: the next export of the date "
+                "recovers it)")
     forged = dict(following, sha256="0" * 64)  # a next version whose hash does not hold
     assert decide_date_file(latest, to_text(forged)).action == "restore"
     assert decide_date_file(latest, "not json").action == "restore"
@@ -102,10 +110,11 @@ def test_all_json_is_never_moved_back_behind_a_newer_one():
     wanted = latest_all_json(records).all_json_document
     older = next(r.all_json_document for r in records if r.all_json_document and r.all_json_document != wanted)
     assert decide_all_json(wanted, None) == Decision("restore", "missing", wanted)
-    assert decide_all_json(wanted, wanted).action == "left"
+    assert decide_all_json(wanted, wanted) == Decision("left", "identical to the audit's latest all.json")
     assert decide_all_json(wanted, older) == Decision("restore", "older than the audit's latest all.json", wanted)
-    assert decide_all_json(older, wanted).action == "left"  # newer than what the audit says: kept
-    assert decide_all_json(wanted, "{").action == "restore"
+    assert decide_all_json(older, wanted) == Decision(  # newer than what the audit says: kept
+        "left", f"newer than the audit's latest all.json ({GAME_DATE}); never moved backwards")
+    assert decide_all_json(wanted, "{") == Decision("restore", "unreadable", wanted)
     same_place = json.loads(wanted)
     same_place["total_today"] = 99  # the same date, version and instant, other content
     assert decide_all_json(wanted, to_text(same_place)) == Decision(
@@ -116,10 +125,14 @@ def test_the_index_is_merged_append_only_and_a_contradiction_is_a_conflict():
     _, _, publisher, records = exported_three_times()
     entries = plan_date(GAME_DATE, records).index_entries(NBA)
     live_index = publisher.read(index_name(GAME_DATE))[0]
-    assert decide_index(NBA, GAME_DATE, [], None).action == "left"
+    assert decide_index(NBA, GAME_DATE, [], None) == Decision("left", "no chained version in the audit")
     restored = decide_index(NBA, GAME_DATE, entries, None)
     assert (restored.action, restored.reason, restored.text) == ("restore", "missing", live_index)
-    assert decide_index(NBA, GAME_DATE, entries, live_index).action == "left"
+    assert decide_index(NBA, GAME_DATE, entries, live_index) == Decision("left", "lists every version in the audit")
+    reordered = json.loads(live_index)
+    reordered["versions"].reverse()
+    assert decide_index(NBA, GAME_DATE, entries, to_text(reordered)) == Decision(
+        "restore", "rewritten in chain order", live_index)
     shortened = json.loads(live_index)
     shortened["versions"] = shortened["versions"][:1]
     assert decide_index(NBA, GAME_DATE, entries, to_text(shortened)) == Decision(
@@ -128,4 +141,5 @@ def test_the_index_is_merged_append_only_and_a_contradiction_is_a_conflict():
     contradicting["versions"][0] = dict(contradicting["versions"][0], export_id="someone-else")
     conflict = decide_index(NBA, GAME_DATE, entries, to_text(contradicting))
     assert conflict.action == "conflict" and entries[0]["export_id"] in conflict.reason
-    assert decide_index(NBA, GAME_DATE, entries, "[]").action == "conflict"
+    assert decide_index(NBA, GAME_DATE, entries, "[]") == Decision(
+        "conflict", "not an index; it is append-only and is never overwritten (move it aside and restore again)")

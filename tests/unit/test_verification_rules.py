@@ -34,6 +34,15 @@ def problems(violations) -> list[tuple[str, str | None]]:
     return [(v.problem, v.field) for v in violations]
 
 
+def test_a_violation_says_where_it_is():
+    from picklock.domain.verification import Violation
+
+    full = Violation("v1/best-bets/2026-02-28.json", "a published pick disappeared", "e1", "p1", "line")
+    assert str(full) == "v1/best-bets/2026-02-28.json: a published pick disappeared (export e1, pick p1, field line)"
+    assert str(Violation("all.json", "bad")) == "all.json: bad"
+    assert Violation("all.json", "bad", field="chain").as_dict() == {"file": "all.json", "problem": "bad", "field": "chain"}
+
+
 def signed(document: dict) -> dict:
     return dict(document, sha256=version_hash(document))
 
@@ -48,14 +57,19 @@ def test_a_chain_as_published_holds_and_its_versions_become_known():
 def test_a_missing_or_altered_snapshot_breaks_the_chain():
     _, _, _, entries, documents = published()
     missing = list(check_chain(INDEX, [Version(entries[0], None), Version(entries[1], documents[1])], {}))
-    assert problems(missing) == [("snapshot listed in the index is missing", None)]
+    assert [v.as_dict() for v in missing] == [{"file": entries[0]["snapshot"], "export_id": entries[0]["export_id"],
+                                                "problem": "snapshot listed in the index is missing"}]
+    assert [v.file for v in check_chain(INDEX, [Version({k: v for k, v in entries[0].items() if k != "snapshot"},
+                                                        None)], {})] == [INDEX]
     altered = copy.deepcopy(documents[0])
     altered["picks"][0]["line"] = 99.5
-    assert problems(check_chain(INDEX, [Version(entries[0], altered)], {})) == [
-        ("content does not hash to its index entry", "sha256")]
-    relabelled = signed(dict(documents[0], seq=7))
-    found = problems(check_chain(INDEX, [Version(dict(entries[0], sha256=relabelled["sha256"]), relabelled)], {}))
-    assert found == [("seq differs from its index entry", "seq")]
+    assert [v.as_dict() for v in check_chain(INDEX, [Version(entries[0], altered)], {})] == [
+        {"file": entries[0]["snapshot"], "problem": "content does not hash to its index entry",
+         "export_id": entries[0]["export_id"], "field": "sha256"}]
+    for name, value in (("prev", "f" * 64), ("seq", 7), ("export_id", "another")):
+        relabelled = signed(dict(documents[0], **{name: value}))
+        found = problems(check_chain(INDEX, [Version(dict(entries[0], sha256=relabelled["sha256"]), relabelled)], {}))
+        assert found == [(f"{name} differs from its index entry", name)]
 
 
 def test_each_entry_links_to_the_one_before_in_sequence_and_in_time():
@@ -66,7 +80,8 @@ def test_each_entry_links_to_the_one_before_in_sequence_and_in_time():
             (dict(second, seq=second["seq"] + 1), ("seq does not follow the version before", "seq")),
             (dict(second, published_at="2000-01-01T00:00:00.000Z"),
              ("published before the version it replaces", "published_at"))):
-        assert expected in problems(check_chain(INDEX, [Version(first, None), Version(tampered, None)], {}))
+        found = [v.as_dict() for v in check_chain(INDEX, [Version(first, None), Version(tampered, None)], {})]
+        assert {"file": INDEX, "problem": expected[0], "export_id": second["export_id"], "field": expected[1]} in found
 
 
 def test_a_dates_first_version_links_to_a_version_verified_before_it():
@@ -76,11 +91,12 @@ def test_a_dates_first_version_links_to_a_version_verified_before_it():
     linked = dict(first, prev="a" * 64)
     assert problems(check_chain(INDEX, [Version(linked, None)], dict(earlier)))[1:] == []
     later = {"a" * 64: "2026-03-09T17:00:00.000Z"}
-    assert ("links to a version published after it", "prev") in problems(
-        check_chain(INDEX, [Version(linked, None)], later))
+    assert {"file": INDEX, "problem": "links to a version published after it", "export_id": first["export_id"],
+            "field": "prev"} in [v.as_dict() for v in check_chain(INDEX, [Version(linked, None)], later)]
     unlinked = Version(dict(first, prev="b" * 64), None)
-    assert ("links to no version published before it", "prev") in problems(check_chain(INDEX, [unlinked], {**earlier, **{
-        "c" * 64: "2026-03-09T17:00:00.000Z"}}))  # one version verified before it is enough to require a link
+    assert {"file": INDEX, "problem": "links to no version published before it", "export_id": first["export_id"],
+            "field": "prev"} in [v.as_dict() for v in check_chain(INDEX, [unlinked], {**earlier, **{
+                "c" * 64: "2026-03-09T17:00:00.000Z"}})]  # one version verified before it is enough to require a link
     assert problems(check_chain(INDEX, [unlinked], dict(later)))[1:] == []  # none before it: a new chain may start
 
 
@@ -92,16 +108,23 @@ def test_versions_as_published_keep_every_pick_and_its_published_fields():
 def test_a_pick_that_disappears_or_changes_a_published_field_or_unvoids_is_reported():
     _, _, _, entries, documents = published()
     first, second = documents
+    tatum = first["picks"][0]["pick_id"]
     gone = dict(second, picks=[p for p in second["picks"] if p["player_lookup"] != "tatum"])
-    assert problems(check_versions([("a", first), ("b", gone)])) == [("a published pick disappeared", None)]
+    assert [v.as_dict() for v in check_versions([("a", first), ("b", gone)])] == [
+        {"file": "b", "problem": "a published pick disappeared", "export_id": second["export_id"], "pick": tatum}]
     moved = copy.deepcopy(second)
     next(p for p in moved["picks"] if p["player_lookup"] == "tatum")["line"] = 21.5
-    assert problems(check_versions([("a", first), ("b", moved)])) == [
-        ("published line changed from 20.5 to 21.5", "line")]
+    assert [v.as_dict() for v in check_versions([("a", first), ("b", moved)])] == [
+        {"file": "b", "problem": "published line changed from 20.5 to 21.5", "export_id": second["export_id"],
+         "pick": tatum, "field": "line"}]
     voided = copy.deepcopy(first)
     voided["picks"][0].update(status="voided", void_reason="injury")
     unvoided = copy.deepcopy(second)
-    assert ("a void was undone", "status") in problems(check_versions([("a", voided), ("b", unvoided)]))
+    assert {"file": "b", "problem": "a void was undone", "export_id": second["export_id"], "pick": tatum,
+            "field": "status"} in [v.as_dict() for v in check_versions([("a", voided), ("b", unvoided)])]
+    still_voided = copy.deepcopy(second)
+    next(p for p in still_voided["picks"] if p["pick_id"] == tatum).update(status="voided", void_reason="injury")
+    assert list(check_versions([("a", voided), ("b", still_voided)])) == []
 
 
 def test_timing_and_voids_are_checked_in_every_version():
@@ -109,7 +132,11 @@ def test_timing_and_voids_are_checked_in_every_version():
     document = copy.deepcopy(documents[0])
     pick = document["picks"][0]
     pick.update(status="voided", void_reason=None)
-    assert problems(check_versions([("a", document)])) == [("voided without a reason", "void_reason")]
+    assert [v.as_dict() for v in check_versions([("a", document)])] == [
+        {"file": "a", "problem": "voided without a reason", "export_id": document["export_id"],
+         "pick": pick["pick_id"], "field": "void_reason"}]
+    pick["void_reason"] = "injury"
+    assert list(check_versions([("a", document)])) == []
     late = copy.deepcopy(documents[0])
     late["picks"][0]["first_published_at"] = late["picks"][0]["game_time"]
     assert problems(check_versions([("a", late)])) == [
@@ -126,8 +153,9 @@ def test_all_json_names_the_last_version_as_its_head():
     _, _, publisher, entries, _ = published()
     all_json = json.loads(publisher.read(ALL_JSON)[0])
     assert list(check_head(ALL_JSON, all_json, entries[-1])) == []
-    assert problems(check_head(ALL_JSON, all_json, entries[0])) == [
-        (f"chain head is not the last version listed for {GAME_DATE} ({entries[0]['export_id']})", "chain")]
+    assert [v.as_dict() for v in check_head(ALL_JSON, all_json, entries[0])] == [
+        {"file": ALL_JSON, "problem": f"chain head is not the last version listed for {GAME_DATE} "
+                                      f"({entries[0]['export_id']})", "export_id": all_json["export_id"], "field": "chain"}]
     assert problems(check_head(ALL_JSON, all_json, None)) == [
         (f"names a chain head but {GAME_DATE} lists no version", "chain")]
     assert list(check_head(ALL_JSON, dict(all_json, chain=None), None)) == []
@@ -141,6 +169,12 @@ def test_all_json_record_is_the_one_the_per_date_files_give():
     inflated = copy.deepcopy(all_json)
     inflated["total_today"] += 1
     inflated["influence"]["withdrawn_picks"] = 5
-    assert problems(check_record(ALL_JSON, inflated, season, {GAME_DATE: documents[-1]})) == [
-        (f"says {all_json['total_today'] + 1}; the per-date files give {all_json['total_today']}", "total_today"),
-        ("says 5; the per-date files give 0", "influence.withdrawn_picks")]
+    inflated["record"]["season"]["wins"] = 7
+    found = [v.as_dict() for v in check_record(ALL_JSON, inflated, season, {GAME_DATE: documents[-1]})]
+    exported = {"file": ALL_JSON, "export_id": all_json["export_id"]}
+    assert found == [
+        {**exported, "problem": f"says 7; the per-date files give {all_json['record']['season']['wins']}",
+         "field": "record.season.wins"},
+        {**exported, "problem": f"says {all_json['total_today'] + 1}; the per-date files give {all_json['total_today']}",
+         "field": "total_today"},
+        {**exported, "problem": "says 5; the per-date files give 0", "field": "influence.withdrawn_picks"}]
