@@ -41,8 +41,9 @@ class FakeStore:
             ),
             season_tallies=tuple(DayTally.from_text(latest[day].tally) for day in sorted(latest)
                                  if day >= first_detailed_day(game_date)),
+            # Each date's summary comes from the row of its tally, as the stores read them.
             season_summaries=tuple(DaySummary.from_texts([latest[day].day_summary for day in sorted(latest)
-                                                          if day < first_detailed_day(game_date)])),
+                                                          if latest[day].day_summary is not None])),
             audited_export_ids=frozenset(a.export_id for a in self.audit if a.sport == sport
                                          and a.game_date in (game_date, all_json_date or game_date)),
             halt_commands=tuple(h for h in self.halts if h.sport == sport),

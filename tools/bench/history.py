@@ -16,7 +16,6 @@ from typing import Any, Callable, Sequence
 from picklock.adapters import rows
 from picklock.domain.export import plan_export
 from picklock.domain.record import details_start
-from picklock.domain.tally import DaySummary, DayTally
 from picklock.domain.render import PublishedDocument
 from picklock.service_layer.services import new_export_id
 from tests.harness.nba_paths import ALL_JSON, NBA
@@ -187,8 +186,7 @@ def sqlite_tally_query(path: Path, runs: int = 7) -> dict[str, Any]:
             summaries = [text for (text,) in connection.execute(sqlite_store._LATEST_SUMMARIES, season)]
             details = connection.execute(sqlite_store._LATEST_TALLIES, recent).fetchall()
             middle = time.perf_counter()
-            DaySummary.from_texts(summaries + [summary for _, summary in details if summary])
-            tallies = [DayTally.from_text(text) for text, _ in details]
+            tallies, _ = rows.season_days(summaries, details)
             sql.append(middle - started)
             decoded.append(time.perf_counter() - middle)
     return {"plan": plan, "sql": median(sql), "decode": median(decoded), "rows": len(summaries),

@@ -22,7 +22,6 @@ from ..domain.merge import MergeInputs
 from ..domain.picks import ClosingLine, GameResult, HaltCommand, LedgerRow, ManualCommand, SignalRow
 from ..domain.record import details_start
 from ..domain.sports import DEFAULT_SPORT
-from ..domain.tally import DaySummary, DayTally
 from . import rows
 from .backfills import BACKFILLS, Backfill
 from .ddl import TableSchema, default_schema, load_migrations
@@ -168,6 +167,9 @@ class BigQueryStore:
             bigquery.ScalarQueryParameter("first_date", "DATE", FIRST_DATE),
         ])
         (row,) = list(result)
+        season_tallies, season_summaries = rows.season_days(
+            [day["day_summary"] for day in _by_date(row["summaries"])],
+            [(day["tally"], day["day_summary"]) for day in _by_date(row["tallies"])])
         return ExportInputs(
             merge=MergeInputs(
                 game_date=game_date,
@@ -178,10 +180,8 @@ class BigQueryStore:
                 results=tuple(map(rows.result_from_row, row["results"])),
                 closing=tuple(map(rows.closing_from_row, row["closing"])),
             ),
-            season_tallies=tuple(DayTally.from_text(day["tally"]) for day in _by_date(row["tallies"])),
-            season_summaries=tuple(DaySummary.from_texts(
-                [day["day_summary"] for day in _by_date(row["summaries"])]
-                + [day["day_summary"] for day in _by_date(row["tallies"]) if day["day_summary"]])),
+            season_tallies=season_tallies,
+            season_summaries=season_summaries,
             audited_export_ids=frozenset(r["export_id"] for r in row["audited"]),
             halt_commands=tuple(map(rows.halt_from_row, row["halts"])),
         )

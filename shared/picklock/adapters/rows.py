@@ -15,13 +15,14 @@ import base64
 import gzip
 from dataclasses import fields
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from ..domain.calendar import to_utc
 from ..domain.export import AuditRecord
 from ..domain.picks import (
     DEFAULT_STAT, ClosingLine, GameResult, HaltCommand, LedgerRow, ManualCommand, Pick, SignalRow,
 )
+from ..domain.tally import DaySummary, DayTally
 from .ddl import Column, TableSchema, default_schema
 
 SIGNAL_TABLE = "signal_best_bets_picks"
@@ -106,6 +107,16 @@ def halt_to_row(command: HaltCommand, *, game_date: date, recorded_at: datetime)
 
 def halt_from_row(row: Mapping[str, Any]) -> HaltCommand:
     return HaltCommand(**_from_row(HALTS_TABLE, row, HaltCommand))
+
+
+def season_days(summaries: Sequence[str], details: Sequence[tuple[str, str | None]]
+                ) -> tuple[tuple[DayTally, ...], tuple[DaySummary, ...]]:
+    """A season read as the record takes it (ExportInputs.season_tallies, .season_summaries), from
+    the audit's texts in date order: the latest day summary of each earlier date, and for each date
+    shown pick by pick its latest tally with the summary written in the same row (None or empty in
+    rows of the version before day summaries: the record then sums the tally itself)."""
+    return (tuple(DayTally.from_text(tally) for tally, _ in details),
+            tuple(DaySummary.from_texts([*summaries, *(summary for _, summary in details if summary)])))
 
 
 # all.json's copy in an audit row (G4) is the season's record, ~100 kB of text a version: it is

@@ -20,7 +20,6 @@ from ..domain.merge import MergeInputs
 from ..domain.picks import ClosingLine, GameResult, HaltCommand, LedgerRow, ManualCommand, SignalRow
 from ..domain.record import details_start
 from ..domain.sports import DEFAULT_SPORT
-from ..domain.tally import DaySummary, DayTally
 from . import rows
 from .backfills import BACKFILLS
 from .ddl import Column, TableSchema, default_schema, load_migrations
@@ -114,8 +113,7 @@ class SqliteStore:
                 details = latest(_LATEST_TALLIES, details_from, game_date)
                 summaries = [text for (text,) in latest(_LATEST_SUMMARIES, season_from, details_from)]
             halts = self._select(connection, rows.HALTS_TABLE, sport, FIRST_DATE, LAST_DATE)
-        return ExportInputs(merge, tuple(DayTally.from_text(tally) for tally, _ in details),
-                            tuple(DaySummary.from_texts(summaries + [summary for _, summary in details if summary])),
+        return ExportInputs(merge, *rows.season_days(summaries, details),
                             frozenset(export_id for (export_id,) in audited), tuple(map(rows.halt_from_row, halts)))
 
     def append_ledger(self, ledger_rows: Sequence[LedgerRow]) -> None:
