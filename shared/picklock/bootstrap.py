@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-
 from typing import TYPE_CHECKING
 
 from .config import Config

@@ -8,7 +8,7 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from picklock.adapters import rows
 from picklock.domain.export import ExportInputs, plan_export
@@ -65,6 +65,12 @@ def foreign_rows(inputs: ExportInputs, sport: str) -> int:
     return sum(row.sport != sport for row in found)
 
 
+def alternating(configs: Iterable[str], rep: int) -> list[str]:
+    """The stores in the order round `rep` visits them: which goes first flips each round, so both
+    see the same machine."""
+    return list(configs)[::1 if rep % 2 == 0 else -1]
+
+
 def run_sports_scenarios(make_service: Callable[[str], Any], *, days: int, picks: int, reps: int,
                          traffic: Traffic | None = None) -> dict[str, Any]:
     """NBA's export of today on two stores: one holding NBA's history alone, one holding every
@@ -80,10 +86,9 @@ def run_sports_scenarios(make_service: Callable[[str], Any], *, days: int, picks
                        "seconds": {"changed": [], "unchanged": [], "read": []},
                        "counts": {"changed": [], "unchanged": []}, "outcomes": Counter(),
                        "season_rows": set(), "foreign_rows": 0}
-    order = lambda rep: list(SPORT_CONFIGS)[::1 if rep % 2 == 0 else -1]  # noqa: E731
     log(f"sports: {reps} changed and {reps} unchanged exports of NBA's today on each store, interleaved")
     for rep in range(reps):
-        for config in order(rep):
+        for config in alternating(SPORT_CONFIGS, rep):
             service = services[config]
             service.store.replace_signal(TODAY, signal_rows(TODAY, rep + 1, picks), "nba")
             counts, seconds, report = measure(traffic, lambda: service.export(TODAY, "signal_updated", "nba"))
@@ -91,14 +96,14 @@ def run_sports_scenarios(make_service: Callable[[str], Any], *, days: int, picks
             out[config]["counts"]["changed"].append(counts)
             out[config]["outcomes"][f"changed: {report.plan.outcome}"] += 1
     for rep in range(reps):
-        for config in order(rep):
+        for config in alternating(SPORT_CONFIGS, rep):
             service = services[config]
             counts, seconds, report = measure(traffic, lambda: service.export(TODAY, "signal_updated", "nba"))
             out[config]["seconds"]["unchanged"].append(seconds)
             out[config]["counts"]["unchanged"].append(counts)
             out[config]["outcomes"][f"unchanged: {report.plan.outcome}"] += 1
     for rep in range(reps):
-        for config in order(rep):
+        for config in alternating(SPORT_CONFIGS, rep):
             store = services[config].store
             _, seconds, inputs = measure(traffic, lambda: store.load_export_inputs(
                 TODAY, sport="nba", season_from=NBA.season_start(TODAY)))
@@ -164,7 +169,7 @@ def bench_sports_bigquery(backends: Backends, days: int, picks: int, reps: int) 
                                     days=days, picks=picks, reps=reps, traffic=backends.traffic)
     services = measured.pop("services")
     for rep in range(reps):  # the same DML on each store, changing no row: what a write costs beside the data
-        for config in list(services)[::1 if rep % 2 == 0 else -1]:
+        for config in alternating(services, rep):
             measured[config].setdefault("noop_dml", []).append(noop_dml_seconds(backends.plain_bq, services[config]))
     for config, service in services.items():
         # The bytes BigQuery would bill for the one read: with partition pruning only (every row of

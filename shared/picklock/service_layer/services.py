@@ -19,8 +19,8 @@ from ..domain.picks import ClosingLine, GameResult, HaltCommand, ManualCommand, 
 from ..domain.render import PublishedDocument, to_text
 from ..domain.sports import DEFAULT_SPORT, Catalogue, Sport
 from ..domain.feed import PickEvent, atom_feed, events_of_feed, json_feed, merged_events
-from .errors import InvalidCommand
 from ..topics import PICK_EVENTS
+from .errors import InvalidCommand
 from .objects import rewrite
 from .ports import MessagePublisher, PickStore, PreconditionFailed, Publisher
 
