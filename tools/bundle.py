@@ -3,7 +3,7 @@
     build/bundle/
       main.py              functions/main.py (the entry points)
       picklock/            shared/picklock, the one copy of the package
-      picklock/_schemas/   schemas/ (picklock.adapters.ddl.schema_root() looks there in a bundle)
+      picklock/_schemas/   schemas/ (picklock.adapters.schema_dir.schema_root() looks there in a bundle)
       requirements.txt     the runtime dependencies, pinned to the versions installed here
 
 The bundle is a build artefact (build/ is not committed); shared/picklock stays the only source.

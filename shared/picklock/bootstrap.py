@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
 
 from .config import Config
 
+TYPE_CHECKING = False  # typing itself is not imported: `picklock status` starts from here
 if TYPE_CHECKING:  # the service and the domain load only when a command builds the service
     from .service_layer.ports import MessagePublisher, Publisher
     from .service_layer.services import PicklockService

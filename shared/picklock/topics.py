@@ -4,8 +4,6 @@ A topic's name is also the name of its message schema in schemas/messages/.
 """
 from __future__ import annotations
 
-import json
-
 SIGNAL_UPDATED = "signal-updated"
 GRADING_COMPLETE = "grading-complete"
 MANUAL_PICKS = "manual-picks"
@@ -35,4 +33,6 @@ def dead_letter_subscription(topic: str) -> str:
 
 def encode_message(payload: dict) -> bytes:
     """A message body: compact JSON in UTF-8, what validation.parse_json reads back."""
+    import json  # here: the CLI's parser imports this module for the topic names alone
+
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")

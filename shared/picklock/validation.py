@@ -9,25 +9,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from .adapters.ddl import schema_root
-from .adapters.sports_file import default_catalogue
-from .domain.calendar import MAX_CLOCK_SKEW, OutOfRange, checked_date, format_instant, parse_checked_instant
+from .adapters.schema_dir import schema_root
+from .arguments import InputError, field_date, field_instant, sport_arg
+from .domain.calendar import MAX_CLOCK_SKEW, OutOfRange, checked_date, format_instant
 from .domain.picks import DEFAULT_STAT, ClosingLine, GameResult, HaltCommand, ManualCommand, SignalRow
-from .domain.sports import DEFAULT_SPORT, Sport, UnknownSport
+from .domain.sports import DEFAULT_SPORT, Sport
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
 MAX_INPUT_BYTES = 4 * 1024 * 1024
-
-
-class InputError(ValueError):
-    """Bad input, rejected before anything changed."""
-
-    def __init__(self, where: str, problem: str):
-        super().__init__(f"{where}: {problem}")
-        self.where = where
-        self.problem = problem
 
 
 def parse_json(raw: bytes, where: str) -> Any:
@@ -126,40 +117,10 @@ def _describe(error) -> str:
     return error.message
 
 
-def _instant(value: str | None, where: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return parse_checked_instant(value)
-    except OutOfRange as error:
-        raise InputError(where, str(error)) from None
-    except ValueError:
-        raise InputError(where, f"{value!r} is not an ISO-8601 timestamp with a time zone") from None
-
-
-def instant_arg(text: str, where: str) -> datetime:
-    """An instant given on the command line or in the configuration (--now, --game-time)."""
-    return _instant(text, where)
-
-
-def _game_date(text: str, where: str) -> date:
-    try:
-        return checked_date(date.fromisoformat(text))
-    except OutOfRange as error:
-        raise InputError(where, str(error)) from None
-
-
 def _finite(value: float | None, where: str) -> float | None:
     if value is not None and not math.isfinite(value):
         raise InputError(where, f"{value!r} is not a finite number")
     return None if value is None else float(value)
-
-
-def sport_arg(sport_id: str, where: str = "--sport") -> Sport:
-    try:
-        return default_catalogue().get(sport_id)
-    except UnknownSport as error:
-        raise InputError(where, str(error)) from None
 
 
 def _stat(sport: Sport, stat: str, where: str) -> str:
@@ -203,7 +164,7 @@ def signal_rows(data: Any, game_date: date, where: str, sport: Sport | None = No
             line=_finite(row["line_value"], f"{at}.line_value"), system_id=row["system_id"],
             algorithm_version=row["algorithm_version"], stat=row.get("stat") or DEFAULT_STAT,
             player_name=row.get("player_name"), game_id=row.get("game_id"),
-            game_time=_instant(row.get("game_time"), f"{at}.game_time"),
+            game_time=field_instant(row.get("game_time"), f"{at}.game_time"),
             edge=_finite(row.get("edge"), f"{at}.edge"),
             rank=None if row.get("rank") is None else int(row["rank"]),  # 2.0 is a valid integer: store 2
             angles=tuple(row.get("pick_angles") or ()),
@@ -230,9 +191,9 @@ def closing_rows(data: Any, game_date: date, where: str, sport: Sport, *, now: d
                          "a line closes at tip-off")
 
     def build(row: dict, at: str) -> ClosingLine:
-        captured_at = _instant(row["captured_at"], f"{at}.captured_at")
+        captured_at = field_instant(row["captured_at"], f"{at}.captured_at")
         if captured_at > now + MAX_CLOCK_SKEW:
-            raise InputError(f"{at}.captured_at", f"{row['captured_at']} is in the future (now {format_instant(now)})")
+            raise InputError(f"{at}.captured_at", f"{row['captured_at']} is in the future (now {formatinstant(now)})")
         return ClosingLine(game_date, row["player_lookup"], row.get("stat") or DEFAULT_STAT,
                            _finite(row["line_value"], f"{at}.line_value"), captured_at,
                            row.get("odds_american"), sport.id)
@@ -247,15 +208,15 @@ def manual_command(data: Any, where: str) -> ManualCommand | HaltCommand:
     if data["action"] in ("halt", "resume"):
         return HaltCommand(
             request_id=data["request_id"],
-            submitted_at=_instant(data["submitted_at"], f"{where}.submitted_at"),
+            submitted_at=field_instant(data["submitted_at"], f"{where}.submitted_at"),
             action=data["action"], sport=sport.id, submitted_by=data["submitted_by"], reason=data.get("reason"),
         )
     return ManualCommand(
         sport=sport.id,
         request_id=data["request_id"],
-        submitted_at=_instant(data["submitted_at"], f"{where}.submitted_at"),
+        submitted_at=field_instant(data["submitted_at"], f"{where}.submitted_at"),
         action=data["action"],
-        game_date=_game_date(data["game_date"], f"{where}.game_date"),
+        game_date=field_date(data["game_date"], f"{where}.game_date"),
         player_lookup=data["player_lookup"],
         submitted_by=data["submitted_by"],
         stat=_stat(sport, data.get("stat", DEFAULT_STAT), f"{where}.stat"),
@@ -265,7 +226,7 @@ def manual_command(data: Any, where: str) -> ManualCommand | HaltCommand:
         direction=data.get("direction"),
         line=_finite(data.get("line"), f"{where}.line"),
         edge=_finite(data.get("edge"), f"{where}.edge"),
-        game_time=_instant(data.get("game_time"), f"{where}.game_time"),
+        game_time=field_instant(data.get("game_time"), f"{where}.game_time"),
         notes=data.get("notes"),
         reason=data.get("reason"),
         odds_american=data.get("odds_american"),
@@ -287,7 +248,7 @@ def trigger_message(topic: str, data: Any, where: str, *,
     sport = sport_arg(data.get("sport", DEFAULT_SPORT), f"{where}.sport")
     days_back = {"today": 0, "yesterday": 1}.get(data["game_date"])
     if days_back is None:
-        return sport.id, _game_date(data["game_date"], f"{where}.game_date")
+        return sport.id, field_date(data["game_date"], f"{where}.game_date")
     today = sport.today(clock() if clock else datetime.now().astimezone())
     try:
         return sport.id, checked_date(date.fromordinal(today.toordinal() - days_back))
@@ -302,12 +263,3 @@ def read_file(path: Path) -> Any:
         raise InputError(str(path), f"cannot read: {error.strerror}") from None
     return parse_json(raw, str(path))
 
-
-def game_date_arg(text: str, where: str = "--date") -> date:
-    try:
-        parsed = date.fromisoformat(text)
-    except ValueError:
-        parsed = None
-    if parsed is None or len(text) != 10:
-        raise InputError(where, f"{text!r} is not a date (YYYY-MM-DD)")
-    return _game_date(text, where)

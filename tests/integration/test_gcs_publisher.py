@@ -15,7 +15,7 @@ from picklock.adapters.gcs_publisher import (
 )
 from picklock.adapters.sqlite_store import SqliteStore
 from picklock.domain.picks import SignalRow
-from picklock.service_layer.ports import PreconditionFailed
+from picklock.service_layer.errors import PreconditionFailed
 from picklock.service_layer.services import ExportConflict, PicklockService
 from tests.harness.nba_paths import ALL_JSON, date_file_name, snapshot_name
 

@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from picklock.adapters.sqlite_store import SqliteStore
 from picklock.domain.calendar import END_OF_RANGE, FIRST_DATE, FIRST_INSTANT, LAST_DATE
-from picklock.validation import InputError, game_date_arg, instant_arg, manual_command, parse_json, signal_rows
+from picklock.arguments import InputError, game_date_arg, instant_arg
+from picklock.validation import manual_command, parse_json, signal_rows
 
 MILLISECOND = timedelta(milliseconds=1)
 LAST_INSTANT = END_OF_RANGE - MILLISECOND

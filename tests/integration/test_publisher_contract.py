@@ -7,7 +7,7 @@ import pytest
 
 from picklock.adapters import local_publisher
 from picklock.adapters.local_publisher import InvalidObjectName, LocalPublisher
-from picklock.service_layer.ports import PreconditionFailed
+from picklock.service_layer.errors import PreconditionFailed
 
 NAME = "v1/best-bets/all.json"
 

@@ -9,7 +9,7 @@ from picklock.domain.export import ExportInputs
 from picklock.domain.record import first_detailed_day
 from picklock.domain.tally import DaySummary, DayTally
 from picklock.domain.merge import MergeInputs
-from picklock.service_layer.ports import PreconditionFailed
+from picklock.service_layer.errors import PreconditionFailed
 from picklock.service_layer.services import PicklockService
 
 

@@ -71,3 +71,65 @@ def test_status_reads_the_published_file_without_building_the_store_or_the_servi
     assert exit_status == 0
     assert among(modules, ("sqlite3", "picklock.adapters.sqlite_store", "picklock.service_layer.services",
                            "picklock.domain.export", "picklock.entrypoints.stack")) == []
+
+
+def test_status_checks_its_arguments_without_the_row_validation_or_the_ddl(tmp_path):
+    """A date and a sport are checked by picklock.arguments alone: not by the module that validates
+    files and messages (it loads every pick type), nor the DDL parser, nor typing or tempfile."""
+    exit_status, modules = loaded(tmp_path, "--home", str(tmp_path / "home"), "status", "--date", "2026-03-01")
+    assert exit_status == 0
+    assert "picklock.arguments" in modules
+    assert among(modules, ("picklock.validation", "picklock.domain.picks", "picklock.adapters.ddl",
+                           "picklock.service_layer.ports", "typing", "tempfile", "shutil")) == []
+
+
+# One command line per subcommand and action, global options before them as operators type them.
+COMMAND_LINES = [
+    ["signal", "load", "--date", "2026-03-01", "--file", "s.json"],
+    ["--sport", "mlb", "results", "load", "--date", "2026-03-01", "--file", "r.json"],
+    ["closing", "load", "--date", "2026-03-01", "--file", "c.json"],
+    ["--home", "h", "--now", "2026-03-01T12:00:00Z", "export", "--date", "2026-03-01", "--trigger", "manual"],
+    ["manual", "add", "--date", "2026-03-01", "--player", "p", "--team", "BOS", "--opponent", "NYK",
+     "--direction", "over", "--line", "24.5", "--odds", "-110", "--venue", "home", "--via", "pubsub", "--wait"],
+    ["manual", "remove", "--date", "2026-03-01", "--player", "p", "--export"],
+    ["manual", "list", "--date", "2026-03-01"],
+    ["void", "--date", "2026-03-01", "--player", "p", "--stat", "REB", "--reason", "injury"],
+    ["grade", "--date", "2026-03-01"],
+    ["halt", "--reason", "feed down", "--by", "ops"],
+    ["resume", "--request-id", "r1"],
+    ["migrate"],
+    ["audit", "list", "--date", "2026-03-01"],
+    ["audit", "show", "e1"],
+    ["audit", "diff", "e1", "e2"],
+    ["verify", "--since", "2026-03-01", "--json"],
+    ["restore", "--all", "--dry-run"],
+    ["--ho", "h", "status", "--date", "2026-03-01", "--json"],  # an abbreviated global option
+    ["dashboard", "--port", "0"],
+    ["publish", "signal-updated", "--date", "2026-03-01", "--run-id", "r"],
+    ["publish", "grading-complete", "--date", "2026-03-01", "--status", "partial", "--wait", "5"],
+    ["example", "signal", "--run", "2"],
+    ["dead-letters", "replay", "--topic", "manual-picks", "--all"],
+]
+
+
+def test_every_command_is_in_the_table_of_commands():
+    from picklock.entrypoints.cli import COMMANDS
+
+    assert {argv[next(i for i, a in enumerate(argv) if a in COMMANDS)] for argv in COMMAND_LINES} == set(COMMANDS)
+
+
+@pytest.mark.parametrize("argv", COMMAND_LINES, ids=lambda argv: " ".join(argv[:3]))
+def test_the_parser_of_one_command_reads_its_line_as_the_parser_of_all(argv):
+    from picklock.entrypoints.cli import build_parser
+
+    assert vars(build_parser(argv).parse_args(argv)) == vars(build_parser().parse_args(argv))
+
+
+def test_the_parser_of_one_command_lists_the_others_without_their_arguments(capsys):
+    from picklock.entrypoints.cli import build_parser
+
+    parser = build_parser(["status", "--date", "2026-03-01"])
+    with pytest.raises(SystemExit):
+        parser.parse_args(["export", "--date", "2026-03-01"])
+    assert "unrecognized arguments: --date" in capsys.readouterr().err
+    assert "dead-letters" in parser.format_usage()

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from picklock.domain.export import current_audit
-from picklock.service_layer.ports import PreconditionFailed
+from picklock.service_layer.errors import PreconditionFailed
 from picklock.service_layer.errors import InvalidCommand
 from picklock.service_layer.services import ExportConflict
 from tests.harness.nba_paths import ALL_JSON, NBA, date_file_name, index_name, snapshot_name

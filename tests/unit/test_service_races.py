@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from picklock.service_layer.ports import PreconditionFailed
+from picklock.service_layer.errors import PreconditionFailed
 from tests.harness.nba_paths import ALL_JSON, date_file_name, snapshot_name
 
 from builders import GAME_DATE, patched, racers, signal

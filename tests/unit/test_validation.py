@@ -6,9 +6,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from picklock.arguments import InputError, game_date_arg
 from picklock.validation import (
-    MAX_INPUT_BYTES, InputError, game_date_arg, manual_command, parse_json, read_file, result_rows, signal_rows,
-    trigger_message,
+    MAX_INPUT_BYTES, manual_command, parse_json, read_file, result_rows, signal_rows, trigger_message,
 )
 
 D = date(2026, 2, 28)

@@ -9,12 +9,13 @@ refused with the file and the offending text, so a DDL change cannot be half und
 from __future__ import annotations
 
 import functools
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
+
+from .schema_dir import SchemaError, schema_root
 
 DATASET_PLACEHOLDER = "{dataset}"
 COLUMN_TYPES = ("STRING", "INT64", "FLOAT64", "BOOL", "DATE", "TIMESTAMP", "ARRAY<STRING>")
@@ -35,9 +36,6 @@ _COLUMN = re.compile(r"(?P<name>[A-Za-z_]\w*)\s+(?P<type>ARRAY\s*<\s*STRING\s*>|
                      re.IGNORECASE)
 _COMMENT = re.compile(r"--[^\n]*")
 
-
-class SchemaError(ValueError):
-    """A DDL file that cannot be located or parsed."""
 
 
 @dataclass(frozen=True)
@@ -81,20 +79,6 @@ class TableSchema:
             return self.sql.replace(f"{DATASET_PLACEHOLDER}.", "")
         return self.sql.replace(DATASET_PLACEHOLDER, dataset)
 
-
-def schema_root() -> Path:
-    """The `schemas/` directory: $PICKLOCK_SCHEMA_DIR, else the repository's, else the copy
-    a deploy bundle packages beside the code."""
-    override = os.environ.get("PICKLOCK_SCHEMA_DIR")
-    if override:
-        return Path(override)
-    here = Path(__file__).resolve()
-    candidates = (here.parents[3] / "schemas", here.parents[1] / "_schemas")
-    for candidate in candidates:
-        if (candidate / "bigquery").is_dir():
-            return candidate
-    raise SchemaError(f"no schemas directory; looked in {', '.join(map(str, candidates))} "
-                      "(set PICKLOCK_SCHEMA_DIR)")
 
 
 def load_schema(schema_dir: Path | None = None) -> dict[str, TableSchema]:

@@ -15,7 +15,7 @@ from google.api_core import exceptions
 from google.cloud import storage
 from google.cloud.storage.retry import DEFAULT_RETRY
 
-from ..service_layer.ports import PreconditionFailed
+from ..service_layer.errors import PreconditionFailed
 from .sports_file import default_catalogue
 
 CONTENT_TYPE = "application/json; charset=utf-8"

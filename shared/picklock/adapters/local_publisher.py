@@ -12,12 +12,14 @@ from __future__ import annotations
 import fcntl
 import os
 import re
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-from ..service_layer.ports import PreconditionFailed
+from ..service_layer.errors import PreconditionFailed
+
+TYPE_CHECKING = False  # typing is for type checkers: `picklock status` loads this module
+if TYPE_CHECKING:
+    from typing import Iterator
 
 METADATA_DIR = ".generations"
 # Path segments of letters, digits, '.', '_', '-', none starting with '.': this rules out '..',
@@ -94,6 +96,8 @@ def _write_atomically(path: Path, text: str) -> None:
     for stale in path.parent.glob(f".{path.name}.*.tmp"):
         if leftover.fullmatch(stale.name):
             stale.unlink(missing_ok=True)
+    import tempfile  # here: `picklock status` only reads
+
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as file:  # bytes: no newline translation either way

@@ -5,7 +5,7 @@ import functools
 import json
 
 from ..domain.sports import Catalogue, catalogue_from_json
-from .ddl import schema_root
+from .schema_dir import schema_root
 
 SPORTS_FILE = "sports.json"
 

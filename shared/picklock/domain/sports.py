@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+TYPE_CHECKING = False  # typing is for type checkers: `picklock status` loads this module
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 DEFAULT_SPORT = "nba"
 

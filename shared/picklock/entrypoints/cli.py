@@ -14,6 +14,7 @@ from .dashboard_port import DEFAULT_PORT
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Callable, Sequence
 
     from ..config import Config
     from ..service_layer.ports import Publisher
@@ -23,37 +24,91 @@ if TYPE_CHECKING:
 EXIT_BAD_INPUT = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="picklock", description=__doc__)
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; with `argv`, only the command it names gets its arguments (the
+    others are listed by name): argparse builds a parser per subcommand, and thirty of them were
+    a third of the start of `picklock --help` or `picklock status`."""
+    parser = _Parser(prog="picklock", description=__doc__)
+    _global_options(parser)
+    commands = parser.add_subparsers(dest="command", required=True)
+    named = None if argv is None else _named_command(argv)
+    for name, (help_text, add_arguments) in COMMANDS.items():
+        if named is None or named == name:
+            add_arguments(commands.add_parser(name, help=help_text))
+        else:
+            commands.add_parser(name, help=help_text, add_help=False)
+    return parser
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's, at the terminal's width found without importing shutil (and the archive
+    modules it imports: 3 ms of a 45 ms `--help`); argparse makes one for every add_argument."""
+
+    def __init__(self, prog: str, **options):
+        try:
+            columns = int(os.environ.get("COLUMNS") or os.get_terminal_size(sys.__stdout__.fileno()).columns)
+        except (AttributeError, OSError, ValueError):
+            columns = 80
+        super().__init__(prog, width=columns - 2, **options)
+
+
+class _Parser(argparse.ArgumentParser):
+    """With _HelpFormatter; its subparsers are of its class."""
+
+    def __init__(self, *args, **options):
+        super().__init__(*args, formatter_class=_HelpFormatter, **options)
+
+
+def _global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--home", help="embedded data directory (PICKLOCK_HOME, default ./.picklock)")
     parser.add_argument("--now", help="fix the clock, ISO-8601 with a zone (PICKLOCK_NOW)")
     parser.add_argument("--sport", help="a sport of schemas/sports.json (PICKLOCK_SPORT, default nba)")
     parser.add_argument("--env", type=_path, help="read PICKLOCK_* settings from this file first (KEY=VALUE lines, "
                                                  "`export` allowed), e.g. .emulators/dev.env written by `make dev`")
-    commands = parser.add_subparsers(dest="command", required=True)
 
-    signal = commands.add_parser("signal", help="upstream signal runs").add_subparsers(dest="action", required=True)
-    load = signal.add_parser("load", help="replace a date's signal rows with a JSON array")
-    load.add_argument("--date", required=True)
-    load.add_argument("--file", required=True, type=_path)
 
-    results = commands.add_parser("results", help="upstream actuals").add_subparsers(dest="action", required=True)
-    load = results.add_parser("load", help="replace a date's actuals with a JSON array")
-    load.add_argument("--date", required=True)
-    load.add_argument("--file", required=True, type=_path)
+class _NotParsed(Exception):
+    pass
 
-    closing = commands.add_parser("closing", help="closing lines, for closing line value").add_subparsers(
-        dest="action", required=True)
-    load = closing.add_parser("load", help="replace a date's closing lines with a JSON array, then re-export it")
-    load.add_argument("--date", required=True)
-    load.add_argument("--file", required=True, type=_path)
 
-    export = commands.add_parser("export", help="merge, lock, publish and audit one date")
-    export.add_argument("--date", required=True)
-    export.add_argument("--trigger", default="cli", choices=TRIGGERS)
+class _Lenient(_Parser):
+    """Reports a usage error to its caller instead of exiting: the full parser reports it."""
 
-    manual = commands.add_parser("manual", help="operator picks").add_subparsers(dest="action", required=True)
-    add = manual.add_parser("add", help="add a manual pick")
+    def error(self, message: str):
+        raise _NotParsed(message)
+
+
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The command `argv` names after the global options (parsed as the full parser would,
+    abbreviations included), or None when it names none that exists."""
+    options = _Lenient(prog="picklock", add_help=False)
+    _global_options(options)
+    options.add_argument("command", nargs="?")
+    try:
+        named = options.parse_known_args(argv)[0].command
+    except _NotParsed:
+        return None
+    return named if named in COMMANDS else None
+
+
+def _load_arguments(help_text: str) -> Callable[[argparse.ArgumentParser], None]:
+    """An upstream table's one action, `load`: a date's rows from a JSON file."""
+    def add_arguments(parser: argparse.ArgumentParser) -> None:
+        load = parser.add_subparsers(dest="action", required=True).add_parser("load", help=help_text)
+        load.add_argument("--date", required=True)
+        load.add_argument("--file", required=True, type=_path)
+
+    return add_arguments
+
+
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--date", required=True)
+    parser.add_argument("--trigger", default="cli", choices=TRIGGERS)
+
+
+def _manual_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="add a manual pick")
     _key_args(add)
     add.add_argument("--team", required=True)
     add.add_argument("--opponent", required=True)
@@ -67,64 +122,72 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--tier", help="confidence tier, e.g. ultra")
     add.add_argument("--venue", choices=("home", "away"), help="where the player's team plays")
     _command_args(add)
-    remove = manual.add_parser("remove", help="remove a manual pick (voids it if already published)")
+    remove = actions.add_parser("remove", help="remove a manual pick (voids it if already published)")
     _key_args(remove)
     _command_args(remove)
-    listing = manual.add_parser("list", help="manual commands of a date")
-    listing.add_argument("--date", required=True)
+    actions.add_parser("list", help="manual commands of a date").add_argument("--date", required=True)
 
-    void = commands.add_parser("void", help="withdraw a published pick, with a reason")
-    _key_args(void)
-    void.add_argument("--reason", required=True)
-    _command_args(void)
 
-    grade = commands.add_parser("grade", help="grade a date's published picks, then export")
-    grade.add_argument("--date", required=True)
+def _void_arguments(parser: argparse.ArgumentParser) -> None:
+    _key_args(parser)
+    parser.add_argument("--reason", required=True)
+    _command_args(parser)
 
-    halt = commands.add_parser("halt", help="halt publishing new picks of the sport (all.json shows a banner)")
-    halt.add_argument("--reason", required=True)
-    halt.add_argument("--by", default=os.environ.get("USER") or "operator", help="who halts it")
-    halt.add_argument("--request-id", help="idempotency key (default: a new one)")
-    resume = commands.add_parser("resume", help="resume publishing new picks of the sport")
-    resume.add_argument("--by", default=os.environ.get("USER") or "operator", help="who resumes it")
-    resume.add_argument("--request-id", help="idempotency key (default: a new one)")
 
-    commands.add_parser("migrate", help="bring the tables of an earlier version to today's shape (BigQuery; "
-                                        "an embedded home migrates itself)")
+def _grade_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--date", required=True)
 
-    audit = commands.add_parser("audit", help="the export audit trail").add_subparsers(dest="action", required=True)
-    audit.add_parser("list", help="exports of a date").add_argument("--date", required=True)
-    audit.add_parser("show", help="print an export's file exactly as published").add_argument("export_id")
-    diff = audit.add_parser("diff", help="what changed between two exports")
+
+def _halt_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--reason", required=True)
+    _requester_arguments(parser)
+
+
+def _requester_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--by", default=os.environ.get("USER") or "operator", help="who halts or resumes it")
+    parser.add_argument("--request-id", help="idempotency key (default: a new one)")
+
+
+def _no_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def _audit_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="exports of a date").add_argument("--date", required=True)
+    actions.add_parser("show", help="print an export's file exactly as published").add_argument("export_id")
+    diff = actions.add_parser("diff", help="what changed between two exports")
     diff.add_argument("export_a")
     diff.add_argument("export_b")
 
-    verify = commands.add_parser("verify", help="check the sport's public files: chain, locks, timing, record "
-                                                "(exit 1 listing every violation)")
-    scope = verify.add_mutually_exclusive_group()
+
+def _verify_arguments(parser: argparse.ArgumentParser) -> None:
+    scope = parser.add_mutually_exclusive_group()
     scope.add_argument("--date", help="only this date")
     scope.add_argument("--since", help="from this date to the date all.json shows")
-    verify.add_argument("--base", help="read over plain HTTPS GET from this URL (where the bucket is served) "
+    parser.add_argument("--base", help="read over plain HTTPS GET from this URL (where the bucket is served) "
                                        "instead of the configured bucket")
-    verify.add_argument("--json", action="store_true", help="a machine-readable report")
+    parser.add_argument("--json", action="store_true", help="a machine-readable report")
 
-    restore = commands.add_parser("restore", help="rebuild the sport's live files, history snapshots, indexes and "
-                                                  "all.json from the audit table (not the feeds: they are not "
-                                                  "in it); exit 1 on conflicts")
-    scope = restore.add_mutually_exclusive_group(required=True)
+
+def _restore_arguments(parser: argparse.ArgumentParser) -> None:
+    scope = parser.add_mutually_exclusive_group(required=True)
     scope.add_argument("--date", help="only this date")
     scope.add_argument("--all", action="store_true", help="every date with audit rows")
-    restore.add_argument("--dry-run", action="store_true", help="print what would be written, write nothing")
+    parser.add_argument("--dry-run", action="store_true", help="print what would be written, write nothing")
 
-    status = commands.add_parser("status", help="what is published for a date")
-    status.add_argument("--date", required=True)
-    status.add_argument("--json", action="store_true")
 
-    dashboard = commands.add_parser("dashboard", help="read-only operator web page on 127.0.0.1, until Ctrl-C")
-    dashboard.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}; 0 picks a free one")
+def _status_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--date", required=True)
+    parser.add_argument("--json", action="store_true")
 
-    publish = commands.add_parser("publish", help="publish an upstream trigger message (testing)")
-    topics = publish.add_subparsers(dest="topic", required=True)
+
+def _dashboard_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}; 0 picks a free one")
+
+
+def _publish_arguments(parser: argparse.ArgumentParser) -> None:
+    topics = parser.add_subparsers(dest="topic", required=True)
     updated = topics.add_parser(SIGNAL_UPDATED, help="the signal of a date was rewritten")
     updated.add_argument("--date", required=True)
     updated.add_argument("--run-id")
@@ -136,22 +199,50 @@ def build_parser() -> argparse.ArgumentParser:
     for topic_parser in (updated, graded):
         _wait_arg(topic_parser)
 
-    example = commands.add_parser("example", help="print an example input file for --date (default: the sport's "
-                                                  "today), for trying picklock on any day")
-    example.add_argument("kind", choices=("signal", "results", "closing"))
-    example.add_argument("--date")
-    example.add_argument("--run", type=int, choices=(1, 2), default=1, help="signal: the first or second run of the day")
 
-    dead = commands.add_parser("dead-letters", help="messages the functions parked (a running stack)")
-    dead_actions = dead.add_subparsers(dest="action", required=True)
-    listing = dead_actions.add_parser("list", help="parked messages with their error, consuming none")
-    listing.add_argument("--topic", choices=TOPICS)
-    replay = dead_actions.add_parser("replay", help="republish parked messages to their topic (after a fix); each is "
-                                                    "acknowledged on the dead-letter queue once republished")
+def _example_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("kind", choices=("signal", "results", "closing"))
+    parser.add_argument("--date")
+    parser.add_argument("--run", type=int, choices=(1, 2), default=1, help="signal: the first or second run of the day")
+
+
+def _dead_letters_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="parked messages with their error, consuming none").add_argument(
+        "--topic", choices=TOPICS)
+    replay = actions.add_parser("replay", help="republish parked messages to their topic (after a fix); each is "
+                                               "acknowledged on the dead-letter queue once republished")
     replay.add_argument("--topic", required=True, choices=TOPICS)
     replay.add_argument("--message-id", action="append", help="the id the message had on its topic (repeatable)")
     replay.add_argument("--all", action="store_true")
-    return parser
+
+
+# name: (help, what adds its arguments), in the order --help lists them
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "signal": ("upstream signal runs", _load_arguments("replace a date's signal rows with a JSON array")),
+    "results": ("upstream actuals", _load_arguments("replace a date's actuals with a JSON array")),
+    "closing": ("closing lines, for closing line value",
+                _load_arguments("replace a date's closing lines with a JSON array, then re-export it")),
+    "export": ("merge, lock, publish and audit one date", _export_arguments),
+    "manual": ("operator picks", _manual_arguments),
+    "void": ("withdraw a published pick, with a reason", _void_arguments),
+    "grade": ("grade a date's published picks, then export", _grade_arguments),
+    "halt": ("halt publishing new picks of the sport (all.json shows a banner)", _halt_arguments),
+    "resume": ("resume publishing new picks of the sport", _requester_arguments),
+    "migrate": ("bring the tables of an earlier version to today's shape (BigQuery; an embedded home migrates "
+                "itself)", _no_arguments),
+    "audit": ("the export audit trail", _audit_arguments),
+    "verify": ("check the sport's public files: chain, locks, timing, record (exit 1 listing every violation)",
+               _verify_arguments),
+    "restore": ("rebuild the sport's live files, history snapshots, indexes and all.json from the audit table "
+                "(not the feeds: they are not in it); exit 1 on conflicts", _restore_arguments),
+    "status": ("what is published for a date", _status_arguments),
+    "dashboard": ("read-only operator web page on 127.0.0.1, until Ctrl-C", _dashboard_arguments),
+    "publish": ("publish an upstream trigger message (testing)", _publish_arguments),
+    "example": ("print an example input file for --date (default: the sport's today), for trying picklock on "
+                "any day", _example_arguments),
+    "dead-letters": ("messages the functions parked (a running stack)", _dead_letters_arguments),
+}
 
 
 def _path(text: str) -> Path:
@@ -182,7 +273,7 @@ def _command_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _number(text: str | None, flag: str) -> float | None:
-    from ..validation import InputError
+    from ..arguments import InputError
 
     if text is None:
         return None
@@ -193,8 +284,8 @@ def _number(text: str | None, flag: str) -> float | None:
 
 
 def _odds(text: str | None) -> int | None:
+    from ..arguments import InputError
     from ..domain.pricing import odds_refusal
-    from ..validation import InputError
 
     if text is None:
         return None
@@ -262,10 +353,8 @@ def run(args, service: PicklockService, out, stack: Stack | None = None) -> int:
     from ..domain.calendar import format_instant
     from ..domain.export import describe
     from ..domain.sports import DEFAULT_SPORT
-    from ..validation import (
-        InputError, closing_rows, game_date_arg, manual_command, read_file, result_rows, signal_rows, sport_arg,
-        trigger_message,
-    )
+    from ..arguments import InputError, game_date_arg, sport_arg
+    from ..validation import closing_rows, manual_command, read_file, result_rows, signal_rows, trigger_message
     from .stack import Stack, dead_letters, publish
 
     stack = stack or Stack(Config())
@@ -358,7 +447,7 @@ def _audit(args, service: PicklockService, out, sport: str) -> None:
 
     from ..domain.calendar import format_instant
     from ..domain.render import diff_documents
-    from ..validation import game_date_arg
+    from ..arguments import game_date_arg
 
     if args.action == "list":
         for r in service.audit_records(game_date_arg(args.date), sport):
@@ -375,7 +464,7 @@ def _audit(args, service: PicklockService, out, sport: str) -> None:
 
 def _restore(args, service: PicklockService, out, sport) -> int:
     from ..service_layer.restore import NothingToRestore, restore
-    from ..validation import InputError, game_date_arg
+    from ..arguments import InputError, game_date_arg
 
     day = game_date_arg(args.date) if args.date else None
     try:
@@ -389,7 +478,7 @@ def _restore(args, service: PicklockService, out, sport) -> int:
 
 
 def _example(args, service: PicklockService, sport) -> list[dict]:
-    from ..validation import game_date_arg
+    from ..arguments import game_date_arg
     from . import examples
 
     game_date = game_date_arg(args.date) if args.date else service.today(sport.id)
@@ -405,7 +494,7 @@ def _verify(args, service: PicklockService, out, sport) -> int:
 
     from ..adapters.http_files import BucketFiles, HttpFiles
     from ..service_layer.verification import verify
-    from ..validation import InputError, game_date_arg
+    from ..arguments import InputError, game_date_arg
 
     day = game_date_arg(args.date) if args.date else None
     since = game_date_arg(args.since, "--since") if args.since else None
@@ -430,7 +519,7 @@ def _status(args, publisher: Publisher, out, sport: str) -> int:
     import json
 
     from ..adapters.sports_file import default_catalogue
-    from ..validation import game_date_arg
+    from ..arguments import game_date_arg
 
     game_date = game_date_arg(args.date)
     text, _ = publisher.read(default_catalogue().get(sport).date_file_name(game_date))
@@ -456,7 +545,7 @@ def _status(args, publisher: Publisher, out, sport: str) -> int:
 
 def _config(args) -> Config:
     from ..config import Config, read_env_file
-    from ..validation import InputError, instant_arg, sport_arg
+    from ..arguments import InputError, instant_arg, sport_arg
 
     if args.env is not None:
         try:  # as if sourced: the Google clients read the emulator hosts from the environment too
@@ -500,12 +589,12 @@ class _Output:
 
 
 def main(argv: list[str] | None = None, out=sys.stdout) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     # Imported once the arguments are known: `--help` and usage errors need none of it.
+    from ..arguments import InputError
     from ..bootstrap import bootstrap, publisher_for
     from ..service_layer.errors import InvalidCommand
-    from ..validation import InputError
 
     output = _Output(out)
     try:

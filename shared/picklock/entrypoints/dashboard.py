@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 from ..domain.sports import DEFAULT_SPORT
 from ..service_layer import views
 from ..service_layer.services import PicklockService
-from ..validation import InputError, game_date_arg, sport_arg
+from ..arguments import InputError, game_date_arg, sport_arg
 from .dashboard_port import DEFAULT_PORT
 
 log = logging.getLogger("picklock.dashboard")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .ports import PreconditionFailed, Publisher
+from .errors import PreconditionFailed
+from .ports import Publisher
 
 
 def rewrite(publisher: Publisher, name: str, change: Callable[[str | None], str | None], *, attempts: int,

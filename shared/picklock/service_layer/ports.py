@@ -5,15 +5,11 @@ from typing import TYPE_CHECKING, Mapping, Protocol, Sequence
 
 from ..domain.sports import DEFAULT_SPORT
 
-if TYPE_CHECKING:  # annotations only: an adapter that needs PreconditionFailed need not load the domain
+if TYPE_CHECKING:  # annotations only: implementing a port does not load the domain
     from datetime import date
 
     from ..domain.export import AuditRecord, ExportInputs
     from ..domain.picks import ClosingLine, GameResult, HaltCommand, LedgerRow, ManualCommand, SignalRow
-
-
-class PreconditionFailed(Exception):
-    """A conditional write lost a race: the object's generation was not the one expected."""
 
 
 class PickStore(Protocol):

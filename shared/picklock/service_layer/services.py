@@ -20,9 +20,9 @@ from ..domain.render import PublishedDocument, to_text
 from ..domain.sports import DEFAULT_SPORT, Catalogue, Sport
 from ..domain.feed import PickEvent, atom_feed, events_of_feed, json_feed, merged_events
 from ..topics import PICK_EVENTS
-from .errors import InvalidCommand
+from .errors import InvalidCommand, PreconditionFailed
 from .objects import rewrite
-from .ports import MessagePublisher, PickStore, PreconditionFailed, Publisher
+from .ports import MessagePublisher, PickStore, Publisher
 
 log = logging.getLogger("picklock")
 

@@ -13,7 +13,7 @@ from ..domain.merge import has_started
 from ..domain.tally import DayTally
 from ..domain.render import diff_documents
 from ..domain.sports import DEFAULT_SPORT
-from ..validation import InputError, game_date_arg
+from ..arguments import InputError, game_date_arg
 from .services import PicklockService
 from .verification import verify
 
