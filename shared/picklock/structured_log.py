@@ -10,7 +10,7 @@ import logging
 import sys
 from datetime import date
 
-CONTEXT_FIELDS = ("game_date", "export_id", "message_id", "topic", "trigger", "outcome", "error")
+CONTEXT_FIELDS = ("game_date", "export_id", "message_id", "topic", "trigger", "outcome", "error", "timings_ms")
 
 
 def context(**fields) -> dict:
@@ -26,7 +26,9 @@ class JsonFormatter(logging.Formatter):
         entry = {"severity": record.levelname, "message": record.getMessage(), "logger": record.name}
         for name in CONTEXT_FIELDS:
             value = getattr(record, name, None)
-            if value is not None:
+            if isinstance(value, dict):  # timings_ms: an object Cloud Logging indexes field by field
+                entry[name] = value
+            elif value is not None:
                 entry[name] = value.isoformat() if isinstance(value, date) else str(value)
         if record.exc_info:
             # In the message, where Error Reporting looks for a stack trace.

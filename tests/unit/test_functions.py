@@ -72,6 +72,9 @@ def test_signal_updated_exports_the_date_and_logs_it_structured(world, capsys):
     assert {k: line[k] for k in ("game_date", "export_id", "message_id", "topic", "trigger")} == {
         "game_date": "2026-02-28", "export_id": record.export_id, "message_id": "m-42",
         "topic": SIGNAL_UPDATED, "trigger": "signal_updated"}
+    # Where the export's time went, in milliseconds, as Cloud Logging indexes it.
+    assert set(line["timings_ms"]) >= {"read store", "plan", "write ledger", "write all.json", "write audit"}
+    assert all(isinstance(ms, float) and ms >= 0 for ms in line["timings_ms"].values())
 
 
 def test_grading_a_past_date_grades_its_file_and_all_json_keeps_today(world):

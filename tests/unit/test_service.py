@@ -8,8 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from picklock.domain.export import current_audit
-from picklock.service_layer.errors import PreconditionFailed
-from picklock.service_layer.errors import InvalidCommand
+from picklock.service_layer.errors import InvalidCommand, PreconditionFailed
 from picklock.service_layer.services import ExportConflict
 from tests.harness.nba_paths import ALL_JSON, NBA, date_file_name, index_name, snapshot_name
 
@@ -69,6 +68,36 @@ def test_every_pick_in_a_written_file_is_in_the_ledger_at_the_moment_of_writing(
     with patched(publisher, "write", checking):
         service.export(GAME_DATE, "cli")
     assert len(ids(current_picks(publisher))) == 3
+
+
+def test_an_export_reports_the_time_of_each_step_where_it_was_spent():
+    """What the functions log (timings_ms): each step's time goes to that step, in the order they ran."""
+    service, store, publisher, clock = make_service()
+    elapsed = [0.0]
+    service.timer = lambda: elapsed[0]
+
+    def taking(seconds, method):
+        def wrapper(*args, **kwargs):
+            elapsed[0] += seconds
+            return method(*args, **kwargs)
+        return wrapper
+
+    def writing(method):
+        def wrapper(name, text, *, if_generation_match):
+            elapsed[0] += {ALL_JSON: 0.5, DATE_FILE: 0.125}.get(name, 0.0)
+            return method(name, text, if_generation_match=if_generation_match)
+        return wrapper
+
+    service.load_signal(GAME_DATE, [signal("a")])
+    with patched(store, "load_export_inputs", lambda m: taking(2.0, m)), \
+            patched(store, "append_ledger", lambda m: taking(0.25, m)), \
+            patched(store, "append_audit", lambda m: taking(4.0, m)), patched(publisher, "write", writing):
+        report = service.export(GAME_DATE, "signal_updated")
+    assert report.timings == {"read files": 0.0, "read store": 2.0, "plan": 0.0, "write ledger": 0.25, "recover": 0.0,
+                              "write date file": 0.125, "write all.json": 0.5, "write audit": 4.0,
+                              "publish events": 0.0}
+    assert list(report.timings)[:list(report.timings).index("write all.json") + 1] == [
+        "read files", "read store", "plan", "write ledger", "recover", "write date file", "write all.json"]
 
 
 # ---------------------------------------------------------------- races (G6)

@@ -5,6 +5,7 @@ object write on the same emulators."""
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import threading
 import time
@@ -32,6 +33,25 @@ def wait_for_generation(bucket, previous: int, timeout: float = 30.0) -> float |
             return time.perf_counter() - started
         time.sleep(POLL_SECONDS)
     return None
+
+
+def export_timings(log_path: Path) -> list[dict[str, float]]:
+    """The step timings (ms) of every export a function logged, in order (its `timings_ms`)."""
+    with open(log_path, "rb") as f:
+        lines = [json.loads(line) for line in f if line.startswith(b"{") and b'"timings_ms"' in line]
+    return [line["timings_ms"] for line in lines]
+
+
+VISIBLE_STEP = "write all.json"  # the site sees the new all.json once this step is done
+
+
+def step_medians(timings: list[dict[str, float]]) -> dict[str, float]:
+    """Each step's median (ms) over exports, in the order the steps ran, up to all.json's write."""
+    steps: list[str] = []
+    for entry in timings:
+        steps += [step for step in entry if step not in steps]
+    visible = steps[:steps.index(VISIBLE_STEP) + 1] if VISIBLE_STEP in steps else steps
+    return {step: median([entry.get(step, 0.0) for entry in timings]) for step in visible}
 
 
 def exports_logged(log_path: Path) -> int:
@@ -156,6 +176,7 @@ def bench_latency(results: Results, stack, count: int, in_process: float | None)
     logs = {name: stack.functions[name].log for name in paths}  # path names are the topic names
     log("latency: the first message to each function (cold)")
     cold = {name: latency_run(stack, publish, prepare, 1, 0, logs[name]) for name, (publish, prepare) in paths.items()}
+    logged_cold = {name: len(export_timings(logs[name])) for name in paths}
     log(f"latency: {count} warm samples of each path, interleaved")
     load = os.getloadavg()[0]
     warm: dict[str, list[float]] = {name: [] for name in paths}
@@ -200,7 +221,40 @@ def bench_latency(results: Results, stack, count: int, in_process: float | None)
     results.tables["latency"] += "\n\nThe floor, step by step (p50 · p95): " + "; ".join(
         f"{name} {ms(median(v))} · {ms(percentile(v, 95))}" for name, v in floor.items() if v) + "."
     results.tables["latency"] += f"\n\nMachine during the warm samples: {load}."
+    results.tables["latency"] += "\n\n" + latency_breakdown(
+        results, {name: export_timings(logs[name])[logged_cold[name]:] for name in paths}, warm, floor)
     if in_process is not None:
         results.tables["latency"] += (f" For reference, the export itself takes {ms(in_process)} (median, in-process "
                                       "on the same emulators, first table); the rest is Pub/Sub push delivery, "
                                       "the HTTP hop and the 20 ms polling of the bucket.")
+
+
+def latency_breakdown(results: Results, timings: dict[str, list[dict[str, float]]], warm: dict[str, list[float]],
+                      floor: dict[str, list[float]]) -> str:
+    """publish -> all.json, step by step: push delivery (the floor's), the export's steps up to
+    all.json's write (medians of what the functions logged for the warm samples), and the rest of
+    the p50."""
+    push = median(floor["push delivery"]) * 1000 if floor["push delivery"] else 0.0
+    header = ["step (median, ms)", *(f"`{name}`" for name in timings), "floor"]
+    medians = {name: step_medians(entries) for name, entries in timings.items() if entries}
+    steps: list[str] = []
+    for by_step in medians.values():
+        steps += [step for step in by_step if step not in steps]
+    floor_steps = {"read store": "read job (SELECT 1)", "write ledger": "write job (1-row INSERT)",
+                   VISIBLE_STEP: "object write"}
+    floor_of = lambda step: (f"{median(floor[floor_steps[step]]) * 1000:.1f}"  # noqa: E731
+                             if step in floor_steps and floor[floor_steps[step]] else "—")
+    rows = [("push delivery (Pub/Sub emulator → endpoint)", *(f"{push:.1f}" for _ in timings), f"{push:.1f}")]
+    rows += [(f"export: {step}", *(f"{medians.get(name, {}).get(step, 0.0):.1f}" for name in timings), floor_of(step))
+             for step in steps]
+    rest = []
+    for name in timings:
+        visible = sum(medians.get(name, {}).values())
+        results.add("latency", f"{name}: export steps up to all.json's write, median sum", "picklock",
+                    visible / 1000, "s", len(timings[name]))
+        rest.append(f"{median(warm[name]) * 1000 - push - visible:.1f}" if warm[name] else "—")
+    rows.append(("the rest: the HTTP hop into the function, the 20 ms poll; for `manual-picks`, recording the "
+                  "command first (a read job and an insert job)", *rest, "—"))
+    return ("publish → all.json, step by step: push delivery as the floor measured it, then the export's steps "
+            "up to all.json's write as the functions logged them (`timings_ms`, medians over the warm samples), "
+            "then what remains of the p50.\n\n" + table(header, rows))

@@ -148,7 +148,8 @@ class Handlers:
             record = report.plan.audit[-1]  # this export's own record (earlier ones are recoveries)
             where = context(topic=topic, message_id=message_id, game_date=record.game_date,
                             export_id=record.export_id, trigger=record.trigger_source, outcome=record.outcome)
-            log.info(describe(report.plan), extra=where)
+            timings = {step: round(seconds * 1000, 1) for step, seconds in report.timings.items()}
+            log.info(describe(report.plan), extra={**where, **context(timings_ms=timings)})
             for notice in report.plan.notices:
                 log.warning("%s: %s", notice["kind"], notice["detail"], extra=where)
 

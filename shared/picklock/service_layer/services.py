@@ -5,7 +5,7 @@ import json
 import logging
 import random
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Callable, Sequence
 
@@ -23,6 +23,7 @@ from ..topics import PICK_EVENTS
 from .errors import InvalidCommand, PreconditionFailed
 from .objects import rewrite
 from .ports import MessagePublisher, PickStore, Publisher
+from .stopwatch import Stopwatch
 
 log = logging.getLogger("picklock")
 
@@ -60,6 +61,9 @@ class Submission:
 class ExportReport:
     plan: ExportPlan
     attempts: int
+    # Seconds per step of the attempt that succeeded (stopwatch.py); all.json is visible to the site
+    # once "write all.json" is done.
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class PicklockService:
@@ -71,6 +75,7 @@ class PicklockService:
         clock: Callable[[], datetime],
         token: Callable[[], str] = lambda: f"{random.getrandbits(32):08x}",
         sleep: Callable[[float], None] = time.sleep,
+        timer: Callable[[], float] = time.perf_counter,  # durations of the export's steps only
         max_attempts: int = 6,
         sports: Catalogue | None = None,
         events: MessagePublisher | None = None,
@@ -85,6 +90,7 @@ class PicklockService:
         self.clock = clock
         self.token = token
         self.sleep = sleep
+        self.timer = timer
         self.max_attempts = max_attempts
         self.events = events  # where pick events go (the pick-events topic); None: the feeds only
 
@@ -104,6 +110,7 @@ class PicklockService:
         spec = self.sports.get(sport)
         events: dict[str, PickEvent] = {}  # kept across attempts: a lost race's ledger rows were appended
         for attempt in range(1, self.max_attempts + 1):
+            watch = Stopwatch(self.timer)
             now = self.now()
             date_text, date_generation = self.publisher.read(spec.date_file_name(game_date))
             writes_all_json = game_date == spec.today(now)
@@ -113,9 +120,11 @@ class PicklockService:
             all_json = PublishedDocument.parse(all_text)
             other_date = all_json.game_date if all_json and all_json.game_date != game_date else None
             other_date_file = self.published(other_date, sport) if other_date else None
+            watch.lap("read files")
             inputs = self.store.load_export_inputs(
                 game_date, sport=sport, all_json_date=other_date,
                 season_from=spec.season_start(game_date) if writes_all_json else None)
+            watch.lap("read store")
             plan = plan_export(
                 inputs,
                 sport=spec,
@@ -126,8 +135,10 @@ class PicklockService:
                 export_id=new_export_id(sport, game_date, now, self.token()),
                 trigger=trigger,
             )
+            watch.lap("plan")
             if plan.merge.ledger_rows:
                 self.store.append_ledger(plan.merge.ledger_rows)
+            watch.lap("write ledger")
             events.update((event.id, event) for event in plan.pick_events)
             *recovered, record = plan.audit
             for version in plan.recovered_snapshots:  # a crash may have come before its snapshot or index entry
@@ -135,6 +146,7 @@ class PicklockService:
                 self._list_versions(spec, version.game_date, [json.loads(version.document)])
             if recovered:  # before this export overwrites the unaudited version they describe (G4, G7)
                 self.store.append_audit(recovered)
+            watch.lap("recover")
             try:
                 if plan.date_text is not None:
                     self.publisher.write(spec.date_file_name(game_date), plan.date_text,
@@ -145,15 +157,19 @@ class PicklockService:
                     # case a crash kept that one out of the index.
                     replaced = [json.loads(date_text)] if date_text is not None else []
                     self._list_versions(spec, game_date, [*replaced, json.loads(plan.date_text)])
+                watch.lap("write date file")
                 if plan.all_json_text is not None:
                     self.publisher.write(spec.all_json_name, plan.all_json_text, if_generation_match=all_generation)
+                watch.lap("write all.json")
             except PreconditionFailed:
                 log.info("export %s lost a publish race (attempt %d); re-reading", plan.export_id, attempt)
                 self.sleep(min(2.0, 0.05 * 2 ** attempt) * random.uniform(0.5, 1.0))
                 continue
             self.store.append_audit([record])
+            watch.lap("write audit")
             self._publish_events(spec, list(events.values()), now)
-            return ExportReport(plan, attempt)
+            watch.lap("publish events")
+            return ExportReport(plan, attempt, watch.steps)
         raise ExportConflict(f"export of {sport} {game_date} lost {self.max_attempts} publish races in a row")
 
     def _snapshot(self, spec: Sport, game_date: date, export_id: str, text: str) -> None:
