@@ -100,6 +100,30 @@ def test_an_export_reports_the_time_of_each_step_where_it_was_spent():
         "read files", "read store", "plan", "write ledger", "recover", "write date file", "write all.json"]
 
 
+def test_a_lost_race_counts_in_the_timings_its_backoff_as_lost_races():
+    service, store, publisher, clock = make_service()
+    elapsed = [0.0]
+    service.timer = lambda: elapsed[0]
+    service.sleep = lambda seconds: elapsed.__setitem__(0, elapsed[0] + 1.0)
+    lost = []
+
+    def losing_once(method):
+        def wrapper(name, text, *, if_generation_match):
+            if name == ALL_JSON and not lost:
+                lost.append(name)
+                raise PreconditionFailed(name)
+            return method(name, text, if_generation_match=if_generation_match)
+        return wrapper
+
+    service.load_signal(GAME_DATE, [signal("a")])
+    with patched(store, "load_export_inputs", lambda m: lambda *a, **k: (
+            elapsed.__setitem__(0, elapsed[0] + 2.0), m(*a, **k))[1]), patched(publisher, "write", losing_once):
+        report = service.export(GAME_DATE, "signal_updated")
+    assert report.attempts == 2
+    assert report.timings["lost races"] == 1.0  # the backoff
+    assert report.timings["read store"] == 4.0  # both attempts read
+
+
 # ---------------------------------------------------------------- races (G6)
 
 def _check_outputs(publisher, store):
