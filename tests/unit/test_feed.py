@@ -14,7 +14,7 @@ from picklock.domain.picks import HaltCommand
 from picklock.topics import PICK_EVENTS
 from tests.harness.nba_paths import NBA
 
-from builders import GAME_DATE, add, assert_valid, at, remove, result, signal, void
+from builders import GAME_DATE, add, assert_valid, at, pick, remove, result, signal, void
 from fakes import make_service
 
 
@@ -122,3 +122,99 @@ def test_an_unreachable_events_topic_does_not_fail_the_export(tmp_path, caplog):
     assert service.export(GAME_DATE, "signal_updated").plan.outcome == "published"
     assert [item["tags"] for item in feed_items(publisher)] == [["published"]]  # the feeds have it
     assert "not published to pick-events: pick-events: topic not found" in caplog.text
+
+
+def test_every_event_says_what_happened_to_which_pick_in_its_title(tmp_path):
+    service, publisher, clock = service_with_events(tmp_path)
+    play_a_day(service, clock)
+    assert [e["title"] for e in published(service)] == [
+        "Ann PTS OVER 20.5 (-110) published",
+        "B PTS OVER 20.5 published",
+        "C PTS OVER 20.5 published",
+        "M PTS OVER 24.5 (+120) published",
+        "B PTS OVER 20.5: the signal now disagrees; the published pick stands",
+        "C PTS OVER 20.5: the signal dropped it; the published pick stands",
+        "Ann PTS OVER 20.5 (-110) voided: ruled out",
+        "M PTS OVER 24.5 (+120) removed: removed",
+        "B PTS OVER 20.5 graded WIN",
+        "C PTS OVER 20.5 graded LOSS",
+    ]
+    by_type = {e["type"]: e for e in published(service)}
+    assert by_type["manual_remove"]["by"] == "ops"  # the operator of the remove that withdrew it
+    assert by_type["signal_disagrees"]["detail"] == "signal now says UNDER 21.5; published OVER 20.5 kept"
+    assert [e.get("detail") for e in published(service) if e["type"] == "graded"] == ["actual 25", "actual 10"]
+
+
+def test_an_event_id_names_the_change_so_a_new_outcome_is_a_new_event():
+    from dataclasses import replace
+
+    from picklock.domain.feed import halt_events, pick_events
+    from picklock.domain.halts import HaltState
+    from picklock.domain.picks import LedgerRow
+
+    shown = pick("ann")
+
+    def event_of(change: str, **fields):
+        (event,) = pick_events([LedgerRow(replace(shown, **fields), change, "x1", at(0))], [], set())
+        return event
+
+    win = event_of("graded", result="WIN", actual=25.0)
+    assert win.id != event_of("graded", result="LOSS", actual=10.0).id  # a regrade is news
+    assert win.id == event_of("graded", result="WIN", actual=25.0).id  # the same grade is not
+    assert win.id != event_of("graded", result="WIN", actual=25.0, units=0.91).id  # nor priced since
+    voided = event_of("voided", status="voided", void_reason="ruled out")
+    assert voided.id != event_of("voided", status="voided", void_reason="injury").id
+    assert event_of("published").id != event_of("locked").id
+    assert event_of("published").id == event_of("published", line=99.5).id  # a pick is published once
+    halted = halt_events("nba", HaltState(False), HaltState(True, "feed down", at(0), "ops"), at(1))
+    resumed = halt_events("nba", HaltState(True, "feed down", at(0), "ops"), HaltState(False), at(2))
+    again = halt_events("nba", HaltState(False), HaltState(True, "feed down", at(3), "ops"), at(3))
+    assert len({halted[0].id, resumed[0].id, again[0].id}) == 3
+    assert (halted[0].title, halted[0].detail, halted[0].by) == ("NBA publishing halted: feed down", "feed down", "ops")
+    assert resumed[0].title == "NBA publishing resumed"
+
+
+def test_the_feeds_hold_each_event_exactly():
+    """Element by element (Atom, RFC 4287) and byte for byte (JSON Feed 1.1, canonical): what a feed
+    reader shows of each event, with its detail and operator when it has them."""
+    import xml.etree.ElementTree as ElementTree
+
+    from picklock.domain.feed import atom_feed, json_feed
+
+    events = [PickEvent("e2", "voided", "nba", "2026-02-28T18:00:00Z", "Ann PTS OVER 20.5 voided: ruled out",
+                        game_date="2026-02-28", pick_id="p/a", detail="ruled out", by="ops"),
+              PickEvent("e1", "published", "nba", "2026-02-28T17:00:00Z", "Ann PTS OVER 20.5 published",
+                        game_date="2026-02-28", pick_id="p/a")]
+    assert json.loads(json_feed("nba", events)) == {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "picklock NBA pick events",
+        "description": "Every published pick's life: published, locked, voided, graded; halts and resumes.",
+        "items": [
+            {"id": "e2", "title": "Ann PTS OVER 20.5 voided: ruled out", "date_published": "2026-02-28T18:00:00Z",
+             "content_text": "Ann PTS OVER 20.5 voided: ruled out — ruled out (by ops)", "tags": ["voided"],
+             "_picklock": events[0].as_dict()},
+            {"id": "e1", "title": "Ann PTS OVER 20.5 published", "date_published": "2026-02-28T17:00:00Z",
+             "content_text": "Ann PTS OVER 20.5 published", "tags": ["published"], "_picklock": events[1].as_dict()},
+        ]}
+    text = json_feed("nba", [PickEvent("e3", "halt", "nba", "2026-02-28T19:00:00Z", "NBA halted — ¡pausa!")])
+    assert text.endswith("\n") and "¡pausa!" in text  # UTF-8 as is
+    assert text == json.dumps(json.loads(text), sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ElementTree.fromstring(atom_feed("nba", events, at(5)).split("\n", 1)[1])
+    assert feed.tag == f"{atom}feed"
+    assert [(child.tag.removeprefix(atom), child.text) for child in feed if child.tag != f"{atom}entry"] == [
+        ("id", "urn:picklock:nba:pick-events"), ("title", "picklock NBA pick events"),
+        ("updated", "2026-02-28T18:00:00Z"), ("author", None)]
+    assert feed.find(f"{atom}author/{atom}name").text == "picklock"
+    entries = feed.findall(f"{atom}entry")
+    assert [[(c.tag.removeprefix(atom), c.text, c.attrib) for c in entry] for entry in entries] == [
+        [("id", "urn:picklock:nba:event:e2", {}), ("title", "Ann PTS OVER 20.5 voided: ruled out", {}),
+         ("updated", "2026-02-28T18:00:00Z", {}), ("category", None, {"term": "voided"}),
+         ("content", "Ann PTS OVER 20.5 voided: ruled out — ruled out (by ops)", {"type": "text"})],
+        [("id", "urn:picklock:nba:event:e1", {}), ("title", "Ann PTS OVER 20.5 published", {}),
+         ("updated", "2026-02-28T17:00:00Z", {}), ("category", None, {"term": "published"}),
+         ("content", "Ann PTS OVER 20.5 published", {"type": "text"})]]
+    empty = ElementTree.fromstring(atom_feed("mlb", [], at(5)).split("\n", 1)[1])
+    assert empty.find(f"{atom}updated").text == "2026-02-28T22:00:00.000Z"  # no event yet: when it was written
+    assert empty.find(f"{atom}title").text == "picklock MLB pick events"
