@@ -673,6 +673,32 @@ VERDICTS: dict[str, str] = {
         'sports.py::_sport::if not seasons or not entry["stats"]: => if not seasons and not entry["stats"]:',
         'sports.py::_sport::raise CatalogueError(f"{where}: a sport needs at least one season and one stat") => raise CatalogueError(None)',
     ], 'fixed by test_a_sports_catalogue_refuses_what_it_cannot_use_and_says_where'),
+    'chain.py::_number::sign = "-" if value < 0 else "" => sign = "-" if value <= 0 else ""':
+        'equivalent: zero returned "0" two lines above, so no value reaching this line equals 0',
+    'chain.py::_number::text = f"{mantissa}e{\'+\' if point - 1 > 0 else \'-\'}{abs(point - 1)}" => text = f"{mantissa}e{\'+\' if point + 1 > 0 else \'-\'}{abs(point - 1)}"':
+        'equivalent: the exponent form is reached only with point > 21 or point <= -6, where point - 1 and point + 1 have the same sign',
+    'chain.py::_shortest::text = "".join(map(str, digits)).rstrip("0") or "0" => text = "".join(map(str, digits)).rstrip("XX0XX") or "0"':
+        'equivalent: rstrip takes a set of characters, and a string of decimal digits holds no X',
+    'merge.py::_latest_closing::if line.key not in latest or line.captured_at > latest[line.key].captured_at: => if line.key not in latest or line.captured_at >= latest[line.key].captured_at:':
+        'equivalent: two closing lines of one pick are never read together: `closing load` replaces a date\'s lines, and a file naming a pick twice is refused (validation._keyed_rows)',
+    'pricing.py::units::return round(odds / 100 if odds > 0 else 100 / -odds, 4) => return round(odds / 100 if odds > 1 else 100 / -odds, 4)':
+        'equivalent: American odds are >= 100 or <= -100 (pricing.odds_refusal at every edge), never in (0, 1]',
+    'render.py::to_text::return json.dumps(document, sort_keys=True, ensure_ascii=False, allow_nan=False, **layout) + "\n" => return json.dumps(document, sort_keys=True, ensure_ascii=False, allow_nan=None, **layout) + "\n"':
+        'equivalent: json.dumps tests allow_nan for truth, and None is false like False',
+    'tally.py::DayTally.to_text::separators=(",", ":"), ensure_ascii=False, allow_nan=False) => separators=(",", ":"), ensure_ascii=None, allow_nan=False)':
+        'equivalent: json.dumps tests ensure_ascii for truth, and None is false like False',
+    **dict.fromkeys([
+        'tally.py::DayTally.to_text::separators=(",", ":"), ensure_ascii=False, allow_nan=False) => separators=(",", ":"), ensure_ascii=False, allow_nan=True)',
+        'tally.py::DaySummary.to_text::return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False) => return json.dumps(data, ensure_ascii=False, allow_nan=False)',
+        'tally.py::DaySummary.to_text::return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False) => return json.dumps(data, separators=(",", ":"), allow_nan=False)',
+        'tally.py::DaySummary.to_text::return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False) => return json.dumps(data, separators=None, ensure_ascii=False, allow_nan=False)',
+    ], 'fixed by test_the_texts_of_a_day_are_compact_utf8_and_refuse_what_json_cannot_carry'),
+    'tally.py::DaySummary.to_text::return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False) => return json.dumps(data, separators=(",", ":"), ensure_ascii=False, )':
+        'equivalent: a day summary holds integers and strings only (units and CLV are scaled to integers), never a NaN',
+    'feed.py::json_feed::return json.dumps(feed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n" => return json.dumps(feed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), ) + "\n"':
+        'equivalent: an event holds strings and rounded units of validated odds, never a NaN',
+    'feed.py::json_feed::return json.dumps(feed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n" => return json.dumps(feed, sort_keys=True, ensure_ascii=None, separators=(",", ":"), allow_nan=False) + "\n"':
+        'equivalent: json.dumps tests ensure_ascii for truth, and None is false like False',
 }
 # ------------------------------------------------------------------------------------------------
 

@@ -32,10 +32,16 @@ def test_canonical_json_is_rfc_8785(value, text):
     assert canonical_json(value) == text
 
 
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), {1: "x"}, 2 ** 60, {"a": object()}])
-def test_what_has_no_canonical_form_is_refused(value):
-    with pytest.raises(CanonicalError):
+@pytest.mark.parametrize("value, problem", [
+    (float("nan"), "nan is not a JSON number"), (float("inf"), "inf is not a JSON number"),
+    ({1: "x"}, "object keys must be strings"),
+    (2 ** 60, "1152921504606846976 is beyond the integers an IEEE double holds exactly"),
+    ({"a": object()}, "object is not a JSON value"),
+])
+def test_what_has_no_canonical_form_is_refused_saying_why(value, problem):
+    with pytest.raises(CanonicalError) as refused:
         canonical_json(value)
+    assert str(refused.value) == problem
 
 
 @settings(max_examples=300, deadline=None)

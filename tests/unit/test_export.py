@@ -248,6 +248,40 @@ def test_season_record_in_all_json():
     assert [d["date"] for d in record["by_day"]] == ["2026-02-26", "2026-02-27"]
 
 
+def test_days_before_the_weeks_shown_count_through_their_summaries():
+    """A day older than the 8 weeks all.json details is read as its day summary alone: it still
+    counts in the season, and all.json is compact text."""
+    store, bucket = FakeStore(), Bucket()
+    early = date(2025, 11, 10)
+    store.replace_signal(early, [signal("e", rank=1, game_date=early, game_time=datetime(2025, 11, 11, 0, 30, tzinfo=UTC))])
+    plan(store, bucket, early, now=datetime(2025, 11, 10, 15, tzinfo=UTC), export_id="early")
+    store.replace_results(early, [result("e", 30.0, game_date=early)])
+    plan(store, bucket, early, now=datetime(2025, 11, 11, 12, tzinfo=UTC), export_id="early-graded")
+    store.replace_signal(GAME_DATE, [signal("a")])
+    inputs = store.load_export_inputs(GAME_DATE, season_from=NBA.season_start(GAME_DATE))
+    assert [d.game_date for d in inputs.season_summaries] == [early] and inputs.season_tallies == ()
+    text = plan(store, bucket).all_json_text
+    assert "\n" not in text[:-1]
+    record = json.loads(text)["record"]
+    assert (record["wins"], record["by_day"]) == (1, [{"date": "2025-11-10", "wins": 1, "losses": 0, "pushes": 0,
+                                                       "voids": 0}])
+
+
+def test_a_new_version_of_a_past_date_links_to_that_dates_last_version():
+    """Not to the season head all.json shows (today's file): a date's chain is linear."""
+    store, bucket = FakeStore(), Bucket()
+    yesterday = GAME_DATE - timedelta(days=1)
+    store.replace_signal(yesterday, [signal("y", game_date=yesterday)])
+    first = plan(store, bucket, yesterday, now=datetime(2026, 2, 27, 15, tzinfo=UTC), export_id="y1")
+    store.replace_signal(GAME_DATE, [signal("a")])
+    plan(store, bucket, export_id="t1")
+    store.record_manual(void("y", "v1", START, game_date=yesterday))
+    voided = plan(store, bucket, yesterday, export_id="y2")
+    old, new = json.loads(first.date_text), json.loads(voided.date_text)
+    assert (new["prev"], new["seq"]) == (old["sha256"], old["seq"] + 1)
+    assert new["prev"] != json.loads(bucket.files["all"])["chain"]["head"]
+
+
 # ---------------------------------------------------------------- recovery of unaudited versions (G4, G7)
 
 def test_unaudited_published_version_is_recovered_byte_for_byte():

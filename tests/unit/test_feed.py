@@ -172,6 +172,11 @@ def test_an_event_id_names_the_change_so_a_new_outcome_is_a_new_event():
     assert len({halted[0].id, resumed[0].id, again[0].id}) == 3
     assert (halted[0].title, halted[0].detail, halted[0].by) == ("NBA publishing halted: feed down", "feed down", "ops")
     assert resumed[0].title == "NBA publishing resumed"
+    # Pinned: subscribers deduplicate by id, so an upgrade that derived ids otherwise would announce
+    # every event of the feeds again.
+    assert [event_of("published").id, win.id, voided.id, halted[0].id, resumed[0].id] == [
+        "a8c2e515483627f7a8b1c48d", "1e3f3149974b649cc45fe67f", "587fb6faf616671bd7be440f",
+        "fd2efedae3cfe4d2c401735b", "08bc3285a4f07929d98a8de4"]
 
 
 def test_the_feeds_hold_each_event_exactly():

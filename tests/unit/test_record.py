@@ -4,6 +4,7 @@ whole ledger, whatever was regraded, voided or priced late."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -100,8 +101,16 @@ def day(game_date: date, *picks: CompactPick) -> DayTally:
 def test_a_tally_round_trips_through_its_text_and_refuses_another_version():
     tally = day(GAME_DATE, compact("WIN", clv=1.5, tier="ultra"), compact(None, None), compact("VOID", None))
     assert DayTally.from_text(tally.to_text()) == tally
-    with pytest.raises(ValueError, match="version"):
+    with pytest.raises(ValueError, match="^tally version 99 is not 1$"):
         DayTally.from_text(json.dumps({"v": 99, "date": "2026-02-28", "picks": []}))
+
+
+def test_the_texts_of_a_day_are_compact_utf8_and_refuse_what_json_cannot_carry():
+    tally = day(GAME_DATE, compact("WIN", clv=1.5, tier="élite"), compact(None, None))
+    for text in (tally.to_text(), DaySummary.of(tally).to_text()):
+        assert "élite" in text and ", " not in text and ": " not in text
+    with pytest.raises(ValueError):  # a NaN line never reaches an audit row
+        day(GAME_DATE, replace(compact("WIN"), line=float("nan"))).to_text()
 
 
 def test_a_tally_orders_picks_by_tipoff_and_counts_an_operator_void_as_a_void():
@@ -471,7 +480,7 @@ def test_the_record_refuses_a_shown_day_it_has_only_the_summary_of():
 def test_a_day_summary_round_trips_and_refuses_another_version():
     summary = DaySummary.of(day(GAME_DATE, compact("WIN", clv=1.5, tier="ultra"), compact(None, None), compact("VOID", None)))
     assert DaySummary.from_text(summary.to_text()) == summary
-    with pytest.raises(ValueError, match="version"):
+    with pytest.raises(ValueError, match="^day summary version 99 is not 1$"):
         DaySummary.from_text(json.dumps({"v": 99}))
 
 

@@ -83,12 +83,22 @@ def test_pick_json_round_trip():
         assert back == replace(p, player_name=p.player_name or p.player_lookup)
 
 
+def test_a_priced_graded_pick_with_its_closing_line_reads_back_as_itself():
+    priced = replace(pick(player_name="Nikola Jokić"), odds_american=-110, tier="ultra", home=True, result="WIN",
+                     actual=25.0, units=0.9091, closing_line=21.5, clv=1.0)
+    assert pick_from_json(GAME_DATE, pick_to_json(priced, 1)) == priced
+
+
 def test_text_is_canonical_and_refuses_nan():
     document = date_document("nba", GAME_DATE, _varied_picks(), export_id="e1", generated_at=START)
     shuffled = json.loads(json.dumps(document), object_pairs_hook=lambda pairs: dict(reversed(pairs)))
     assert to_text(shuffled) == to_text(document)
     with pytest.raises(ValueError):
         to_text(date_document("nba", GAME_DATE, [pick(edge=float("nan"))], export_id="e1", generated_at=START))
+    with pytest.raises(ValueError):  # all.json's compact form too
+        to_text({"edge": float("nan")}, compact=True)
+    assert to_text({"b": [1, 2], "a": "é"}, compact=True) == '{"a":"é","b":[1,2]}\n'
+    assert to_text({"b": [1], "a": "é"}) == '{\n "a": "é",\n "b": [\n  1\n ]\n}\n'
 
 
 def test_content_hash_ignores_export_id_and_generated_at_only():
