@@ -15,6 +15,7 @@ import pytest
 
 from picklock.adapters.sqlite_store import SqliteStore
 from picklock.domain.export import AuditRecord
+from picklock.domain.ledger import fold_ledger, versions_to_fold
 from picklock.domain.picks import ClosingLine, GameResult, HaltCommand, LedgerRow, ManualCommand, Pick, SignalRow
 from picklock.domain.record import first_detailed_day
 from picklock.domain.tally import CompactPick, DaySummary, DayTally
@@ -170,8 +171,33 @@ def test_ledger_and_audit_are_append_only(store):
     store.append_ledger([])
     store.append_audit([audit_record("e1")])
     store.append_audit([audit_record("e1")])
-    assert len(store.load_export_inputs(DAY).merge.ledger) == 2
+    assert len(store.ledger_history(DAY)) == 2
     assert len(store.audit_records(DAY)) == 2
+
+
+def test_an_export_reads_of_each_pick_the_versions_its_fold_needs_and_the_lineage_reads_them_all(store):
+    """ledger.versions_to_fold, in SQL: a pick's first, first voided and latest version (ties of an
+    instant broken by export id), however many versions re-runs of the signal appended."""
+    at = lambda minutes: PUBLISHED_AT + timedelta(minutes=minutes)  # noqa: E731
+    written = [
+        ledger_row(export_id="e1", recorded_at=at(0)),
+        *(ledger_row(export_id=f"e{n}", recorded_at=at(n), edge=float(n)) for n in range(2, 9)),
+        ledger_row(export_id="e9", recorded_at=at(9), status="voided", void_reason="injury"),
+        ledger_row(export_id="e10", recorded_at=at(10), status="voided", void_reason="ruled out"),
+        ledger_row(export_id="e11b", recorded_at=at(11), status="voided", void_reason="injury", result="VOID"),
+        ledger_row(export_id="e11a", recorded_at=at(11), status="voided", void_reason="injury", result="VOID"),
+        ledger_row(player="tatum", export_id="e1", recorded_at=at(0)),
+        ledger_row(player="tatum", export_id="e2", recorded_at=at(2), edge=4.5),
+        ledger_row(player="tatum", export_id="e3", recorded_at=at(3), edge=5.5),
+    ]
+    store.append_ledger(written)
+    read = store.load_export_inputs(DAY).merge.ledger
+    assert sorted((r.pick.player_lookup, r.export_id) for r in read) == [
+        ("lebronjames", "e1"), ("lebronjames", "e11b"), ("lebronjames", "e9"), ("tatum", "e1"), ("tatum", "e3")]
+    assert_same_items(read, versions_to_fold(written))
+    assert fold_ledger(read) == fold_ledger(written)
+    assert [r.export_id for r in store.ledger_history(DAY) if r.pick.player_lookup == "tatum"] == ["e1", "e2", "e3"]
+    assert len(store.ledger_history(DAY)) == len(written) and store.ledger_history(OTHER_DAY) == []
 
 
 def test_replace_signal_replaces_only_that_date(store):
@@ -329,9 +355,9 @@ def _record_and_append(open_store) -> bool:
 def test_concurrent_processes_record_a_request_once_and_lose_no_ledger_row(open_store, in_processes):
     recorded = in_processes(PROCESSES, _record_and_append, open_store)
     assert sorted(recorded) == [False] * (PROCESSES - 1) + [True]
-    inputs = open_store().load_export_inputs(DAY)
-    assert [command.request_id for command in inputs.merge.manual] == ["req-contended"]
-    assert len({row.export_id for row in inputs.merge.ledger}) == PROCESSES
+    store = open_store()
+    assert [command.request_id for command in store.load_export_inputs(DAY).merge.manual] == ["req-contended"]
+    assert len({row.export_id for row in store.ledger_history(DAY)}) == PROCESSES
 
 
 # -- the SQLite file -----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from picklock.domain.sports import DEFAULT_SPORT
 from picklock.domain.export import ExportInputs
+from picklock.domain.ledger import versions_to_fold
 from picklock.domain.record import first_detailed_day
 from picklock.domain.tally import DaySummary, DayTally
 from picklock.domain.merge import MergeInputs
@@ -34,7 +35,8 @@ class FakeStore:
                 game_date=game_date,
                 sport=sport,
                 signal=tuple(self.signal.get((sport, game_date), ())),
-                ledger=tuple(r for r in self.ledger if (r.pick.game_date, r.pick.sport) == (game_date, sport)),
+                ledger=tuple(versions_to_fold(r for r in self.ledger
+                                              if (r.pick.game_date, r.pick.sport) == (game_date, sport))),
                 manual=tuple(c for c in self.manual if (c.game_date, c.sport) == (game_date, sport)),
                 results=tuple(self.results.get((sport, game_date), ())),
                 closing=tuple(self.closing.get((sport, game_date), ())),
@@ -70,6 +72,10 @@ class FakeStore:
     def audit_records(self, game_date, sport=DEFAULT_SPORT):
         return sorted((a for a in self.audit if (a.game_date, a.sport) == (game_date, sport)),
                       key=lambda a: (a.exported_at, a.export_id))
+
+    def ledger_history(self, game_date, sport=DEFAULT_SPORT):
+        return sorted((r for r in self.ledger if (r.pick.game_date, r.pick.sport) == (game_date, sport)),
+                      key=lambda r: r.order)
 
     def audited_dates(self, sport=DEFAULT_SPORT):
         return sorted({a.game_date for a in self.audit if a.sport == sport})

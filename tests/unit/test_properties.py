@@ -9,9 +9,10 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from picklock.domain.grading import grade
+from picklock.domain.ledger import fold_ledger, versions_to_fold
 from picklock.domain.manual import fold_manual
 from picklock.domain.merge import MergeInputs, merge_and_lock
-from picklock.domain.picks import GameResult
+from picklock.domain.picks import GameResult, LedgerRow
 from picklock.service_layer.errors import InvalidCommand
 from tests.harness.nba_paths import ALL_JSON, date_file_name
 
@@ -221,3 +222,37 @@ def test_merge_does_not_depend_on_the_order_rows_are_read(inputs, rnd):
     two = merge_and_lock(permuted, now=START + timedelta(hours=2), export_id="e2")
     assert one.picks == two.picks
     assert one.ledger_rows == two.ledger_rows
+
+
+@st.composite
+def ledger_histories(draw):
+    """Versions of a few picks, as exports append them: refreshed, voided (then re-voided with
+    another reason by a concurrent export), graded; exports of one instant, and clocks that
+    disagree (a later export may carry an earlier instant)."""
+    rows = []
+    for player in draw(st.sets(players, min_size=1, max_size=3)):
+        base = pick(player)
+        for step in range(draw(st.integers(1, 8))):
+            status = draw(st.sampled_from(("active", "locked", "voided")))
+            version = replace(base, edge=float(step), status=status,
+                              void_reason=draw(st.sampled_from(("injury", "ruled out"))) if status == "voided" else None,
+                              result=draw(st.sampled_from((None, "WIN", "LOSS"))))
+            at_ = START + timedelta(minutes=draw(st.integers(0, 5)))
+            # An export writes one version of a pick: (recorded_at, export_id) tells a pick's rows apart.
+            rows.append(LedgerRow(version, "updated", f"e{draw(st.integers(0, 9))}.{step}", at_))
+    return rows
+
+
+@SETTINGS
+@given(ledger_histories(), st.randoms(use_true_random=False))
+def test_the_versions_an_export_reads_of_the_ledger_fold_as_every_version_does(rows, rnd):
+    """An export's read returns, of each pick, its first, first voided and latest version: at most
+    three rows a pick however many re-runs of the signal wrote, folding to the same picks."""
+    kept = versions_to_fold(rows)
+    assert fold_ledger(kept) == fold_ledger(rows)
+    rnd.shuffle(kept)  # a store returns them in any order
+    assert fold_ledger(kept) == fold_ledger(rows)
+    per_pick = {}
+    for row in kept:
+        per_pick[row.pick.pick_id] = per_pick.get(row.pick.pick_id, 0) + 1
+    assert max(per_pick.values()) <= 3 and set(per_pick) == {row.pick.pick_id for row in rows}

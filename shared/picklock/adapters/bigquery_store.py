@@ -188,8 +188,8 @@ class BigQueryStore:
 
     def export_inputs_sql(self) -> str:
         """One statement, one job: every table an export needs, as arrays of structs."""
-        def of_date(table: str) -> str:
-            return self._array_of(table, "game_date = @game_date AND sport = @sport")
+        def of_date(table: str, qualify: str = "") -> str:
+            return self._array_of(table, "game_date = @game_date AND sport = @sport" + qualify)
 
         def latest_per_date(first: str, end: str, column: str, *beside: str) -> str:
             """Per date, `column` and the `beside` columns ('' for NULL: an array holds no NULL) of
@@ -205,7 +205,7 @@ class BigQueryStore:
         return f"""
 SELECT
   {of_date(rows.SIGNAL_TABLE)} AS signal,
-  {of_date(rows.LEDGER_TABLE)} AS ledger,
+  {of_date(rows.LEDGER_TABLE, _VERSIONS_TO_FOLD)} AS ledger,
   {of_date(rows.MANUAL_TABLE)} AS manual,
   {of_date(rows.RESULTS_TABLE)} AS results,
   {of_date(rows.CLOSING_TABLE)} AS closing,
@@ -240,11 +240,18 @@ SELECT
         return self._insert_once(rows.HALTS_TABLE, row)
 
     def audit_records(self, game_date: date, sport: str = DEFAULT_SPORT) -> list[AuditRecord]:
-        sql = (f"SELECT {self._columns(rows.AUDIT_TABLE)} FROM `{self.dataset}.{rows.AUDIT_TABLE}` "
-               "WHERE game_date = @game_date AND sport = @sport ORDER BY exported_at, export_id")
+        return list(map(rows.audit_from_row, self._rows_of_date(rows.AUDIT_TABLE, game_date, sport, "exported_at")))
+
+    def ledger_history(self, game_date: date, sport: str = DEFAULT_SPORT) -> list[LedgerRow]:
+        return list(map(rows.ledger_from_row, self._rows_of_date(rows.LEDGER_TABLE, game_date, sport, "recorded_at")))
+
+    def _rows_of_date(self, table: str, game_date: date, sport: str, order: str) -> list[dict]:
+        """Every row of a date of one sport, in `order` then export_id (a read job)."""
+        sql = (f"SELECT {self._columns(table)} FROM `{self.dataset}.{table}` "
+               f"WHERE game_date = @game_date AND sport = @sport ORDER BY {order}, export_id")
         result = self._query("read", sql, [bigquery.ScalarQueryParameter("game_date", "DATE", game_date),
                                            bigquery.ScalarQueryParameter("sport", "STRING", sport)])
-        return [rows.audit_from_row(dict(row.items())) for row in result]
+        return [dict(row.items()) for row in result]
 
     def audited_dates(self, sport: str = DEFAULT_SPORT) -> list[date]:
         sql = (f"SELECT DISTINCT game_date FROM `{self.dataset}.{rows.AUDIT_TABLE}` "
@@ -312,6 +319,13 @@ SELECT
         if column_type == "ARRAY<STRING>":
             return bigquery.ArrayQueryParameter(name, "STRING", list(value or []))
         return bigquery.ScalarQueryParameter(name, _PARAMETER_TYPES[column_type], value)
+
+
+# ledger.versions_to_fold: of each pick its first, first voided and latest row (LedgerRow.order).
+_VERSIONS_TO_FOLD = (
+    " QUALIFY ROW_NUMBER() OVER (PARTITION BY pick_id ORDER BY recorded_at, export_id) = 1"
+    " OR ROW_NUMBER() OVER (PARTITION BY pick_id ORDER BY recorded_at DESC, export_id DESC) = 1"
+    " OR (status = 'voided' AND ROW_NUMBER() OVER (PARTITION BY pick_id, status ORDER BY recorded_at, export_id) = 1)")
 
 
 def _by_date(days: list) -> list:

@@ -52,6 +52,16 @@ _SEASON_INDEXES = (
       for name, columns in (("details", "tally, day_summary"), ("summaries", "day_summary"))),
 )
 
+# ledger.versions_to_fold (LedgerRow.order); in insertion order, as every other read.
+_VERSIONS_TO_FOLD = f"""
+SELECT {{columns}} FROM (
+  SELECT rowid AS inserted, *,
+         ROW_NUMBER() OVER (PARTITION BY pick_id ORDER BY recorded_at, export_id) AS oldest,
+         ROW_NUMBER() OVER (PARTITION BY pick_id ORDER BY recorded_at DESC, export_id DESC) AS newest,
+         ROW_NUMBER() OVER (PARTITION BY pick_id, status ORDER BY recorded_at, export_id) AS oldest_of_status
+  FROM {rows.LEDGER_TABLE} WHERE sport = ? AND game_date BETWEEN ? AND ?)
+WHERE oldest = 1 OR newest = 1 OR (status = 'voided' AND oldest_of_status = 1) ORDER BY inserted"""
+
 _SQLITE_TYPES = {
     "STRING": "TEXT", "DATE": "TEXT", "TIMESTAMP": "TEXT", "ARRAY<STRING>": "TEXT",
     "INT64": "INTEGER", "BOOL": "INTEGER", "FLOAT64": "REAL",
@@ -94,7 +104,7 @@ class SqliteStore:
                 game_date=game_date,
                 sport=sport,
                 signal=tuple(map(rows.signal_from_row, of_date(rows.SIGNAL_TABLE))),
-                ledger=tuple(map(rows.ledger_from_row, of_date(rows.LEDGER_TABLE))),
+                ledger=tuple(map(rows.ledger_from_row, self._versions_to_fold(connection, sport, game_date))),
                 manual=tuple(map(rows.manual_from_row, of_date(rows.MANUAL_TABLE))),
                 results=tuple(map(rows.result_from_row, of_date(rows.RESULTS_TABLE))),
                 closing=tuple(map(rows.closing_from_row, of_date(rows.CLOSING_TABLE))),
@@ -135,6 +145,12 @@ class SqliteStore:
             found = self._select(connection, rows.AUDIT_TABLE, sport, game_date, game_date,
                                  order="exported_at, export_id")
         return [rows.audit_from_row(row) for row in found]
+
+    def ledger_history(self, game_date: date, sport: str = DEFAULT_SPORT) -> list[LedgerRow]:
+        with self._transaction(write=False) as connection:
+            found = self._select(connection, rows.LEDGER_TABLE, sport, game_date, game_date,
+                                 order="recorded_at, export_id")
+        return [rows.ledger_from_row(row) for row in found]
 
     def audited_dates(self, sport: str = DEFAULT_SPORT) -> list[date]:
         with self._transaction(write=False) as connection:
@@ -224,6 +240,16 @@ class SqliteStore:
         cursor = connection.execute(
             f"SELECT * FROM {table} WHERE sport = ? AND game_date BETWEEN ? AND ? ORDER BY {order}",
             (sport, first_date.isoformat(), last_date.isoformat()))
+        return self._decoded(table, cursor)
+
+    def _versions_to_fold(self, connection: sqlite3.Connection, sport: str, game_date: date) -> list[dict]:
+        """ledger.versions_to_fold in SQL: of each pick of the date its first, first voided and latest row."""
+        columns = ", ".join(self._schema[rows.LEDGER_TABLE].column_names)
+        cursor = connection.execute(_VERSIONS_TO_FOLD.format(columns=columns),
+                                    (sport, game_date.isoformat(), game_date.isoformat()))
+        return self._decoded(rows.LEDGER_TABLE, cursor)
+
+    def _decoded(self, table: str, cursor: sqlite3.Cursor) -> list[dict]:
         names = [description[0] for description in cursor.description]
         schema = self._schema[table]
         return [{name: _convert(_DECODERS, schema.column(name), value) for name, value in zip(names, record)}

@@ -13,6 +13,7 @@ def fold_ledger(rows: Iterable[LedgerRow]) -> dict[str, Pick]:
     Published fields come from the pick's first row (they are frozen), a void is permanent once
     any row carries it, and everything else comes from the latest row. The fold is monotone, so
     rows written by a concurrent export that lost its race can never un-publish or un-void a pick.
+    It reads no other row: see versions_to_fold.
     """
     versions: dict[str, list[LedgerRow]] = {}
     for row in rows:
@@ -26,3 +27,18 @@ def fold_ledger(rows: Iterable[LedgerRow]) -> dict[str, Pick]:
             current = replace(current, status="voided", void_reason=first_void.void_reason)
         picks[pick_id] = current
     return picks
+
+
+def versions_to_fold(rows: Iterable[LedgerRow]) -> list[LedgerRow]:
+    """The rows fold_ledger reads of each pick: its first, its first voided and its latest (in
+    `order`). What an export's read returns of the ledger (the stores select these in SQL), so the
+    read is bounded by the date's picks, not by the versions every re-run of the signal appends."""
+    versions: dict[str, list[LedgerRow]] = {}
+    for row in rows:
+        versions.setdefault(row.pick.pick_id, []).append(row)
+    kept: list[LedgerRow] = []
+    for history in versions.values():
+        history.sort(key=lambda row: row.order)
+        first_void = next((row for row in history if row.pick.status == "voided"), None)
+        kept += [row for row in history if row is history[0] or row is history[-1] or row is first_void]
+    return kept

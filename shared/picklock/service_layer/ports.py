@@ -16,7 +16,8 @@ class PickStore(Protocol):
     def load_export_inputs(self, game_date: date, *, sport: str = DEFAULT_SPORT, season_from: date | None = None,
                            all_json_date: date | None = None) -> ExportInputs:
         """Everything one export of one sport reads, in one read (one BigQuery job): the date's
-        rows (closing lines included), the sport's halts, for each date from `season_from` (None: no
+        rows (closing lines included; of the ledger, the versions fold_ledger reads:
+        ledger.versions_to_fold), the sport's halts, for each date from `season_from` (None: no
         season) to the day before its latest tally from record.details_start(game_date, season_from) on
         (with the day summary of the same audit row, when it has one) and its latest day summary
         before that, and the audited export ids, which cover
@@ -33,6 +34,9 @@ class PickStore(Protocol):
         """Append a halt/resume (under the sport's date) unless its request_id is recorded."""
 
     def audit_records(self, game_date: date, sport: str = DEFAULT_SPORT) -> list[AuditRecord]: ...
+
+    def ledger_history(self, game_date: date, sport: str = DEFAULT_SPORT) -> list[LedgerRow]:
+        """Every ledger row of a date of one sport, in LedgerRow.order (a pick's lineage)."""
 
     def audited_dates(self, sport: str = DEFAULT_SPORT) -> list[date]:
         """Every game date of the sport with an audit row, in order (for `picklock restore --all`)."""

@@ -94,8 +94,7 @@ def summarise_diff(diff: dict) -> dict[str, list[str]]:
 def lineage(service: PicklockService, pick_id: str, sport: str = DEFAULT_SPORT) -> dict:
     """Where a pick came from and every ledger version written for it since."""
     game_date = _pick_date(pick_id)
-    ledger = service.store.load_export_inputs(game_date, sport=sport).merge.ledger
-    history = sorted((row for row in ledger if row.pick.pick_id == pick_id), key=lambda row: row.order)
+    history = [row for row in service.store.ledger_history(game_date, sport) if row.pick.pick_id == pick_id]
     if not history:
         raise PickNotFound(f"no published pick {pick_id!r}")
     pick = fold_ledger(history)[pick_id]
