@@ -15,16 +15,12 @@ def fold_ledger(rows: Iterable[LedgerRow]) -> dict[str, Pick]:
     rows written by a concurrent export that lost its race can never un-publish or un-void a pick.
     It reads no other row: see versions_to_fold.
     """
-    versions: dict[str, list[LedgerRow]] = {}
-    for row in rows:
-        versions.setdefault(row.pick.pick_id, []).append(row)
     picks: dict[str, Pick] = {}
-    for pick_id, history in versions.items():
-        history.sort(key=lambda row: row.order)
+    for pick_id, history in _histories(rows).items():
         current = history[-1].pick.with_published_fields_of(history[0].pick)
-        first_void = next((row.pick for row in history if row.pick.status == "voided"), None)
+        first_void = _first_void(history)
         if first_void is not None:
-            current = replace(current, status="voided", void_reason=first_void.void_reason)
+            current = replace(current, status="voided", void_reason=first_void.pick.void_reason)
         picks[pick_id] = current
     return picks
 
@@ -33,12 +29,22 @@ def versions_to_fold(rows: Iterable[LedgerRow]) -> list[LedgerRow]:
     """The rows fold_ledger reads of each pick: its first, its first voided and its latest (in
     `order`). What an export's read returns of the ledger (the stores select these in SQL), so the
     read is bounded by the date's picks, not by the versions every re-run of the signal appends."""
+    kept: list[LedgerRow] = []
+    for history in _histories(rows).values():
+        first_void = _first_void(history)
+        kept += [row for row in history if row is history[0] or row is history[-1] or row is first_void]
+    return kept
+
+
+def _histories(rows: Iterable[LedgerRow]) -> dict[str, list[LedgerRow]]:
+    """Each pick's rows, in `order`."""
     versions: dict[str, list[LedgerRow]] = {}
     for row in rows:
         versions.setdefault(row.pick.pick_id, []).append(row)
-    kept: list[LedgerRow] = []
     for history in versions.values():
         history.sort(key=lambda row: row.order)
-        first_void = next((row for row in history if row.pick.status == "voided"), None)
-        kept += [row for row in history if row is history[0] or row is history[-1] or row is first_void]
-    return kept
+    return versions
+
+
+def _first_void(history: list[LedgerRow]) -> LedgerRow | None:
+    return next((row for row in history if row.pick.status == "voided"), None)
