@@ -683,7 +683,7 @@ VERDICTS: dict[str, str] = {
         'equivalent: two closing lines of one pick are never read together: `closing load` replaces a date\'s lines, and a file naming a pick twice is refused (validation._keyed_rows)',
     'pricing.py::units::return round(odds / 100 if odds > 0 else 100 / -odds, 4) => return round(odds / 100 if odds > 1 else 100 / -odds, 4)':
         'equivalent: American odds are >= 100 or <= -100 (pricing.odds_refusal at every edge), never in (0, 1]',
-    'render.py::to_text::return json.dumps(document, sort_keys=True, ensure_ascii=False, allow_nan=False, **layout) + "\n" => return json.dumps(document, sort_keys=True, ensure_ascii=False, allow_nan=None, **layout) + "\n"':
+    'render.py::to_text::return json.dumps(document, sort_keys=True, ensure_ascii=False, allow_nan=False, **layout) + "\\n" => return json.dumps(document, sort_keys=True, ensure_ascii=False, allow_nan=None, **layout) + "\\n"':
         'equivalent: json.dumps tests allow_nan for truth, and None is false like False',
     'tally.py::DayTally.to_text::separators=(",", ":"), ensure_ascii=False, allow_nan=False) => separators=(",", ":"), ensure_ascii=None, allow_nan=False)':
         'equivalent: json.dumps tests ensure_ascii for truth, and None is false like False',
@@ -695,10 +695,16 @@ VERDICTS: dict[str, str] = {
     ], 'fixed by test_the_texts_of_a_day_are_compact_utf8_and_refuse_what_json_cannot_carry'),
     'tally.py::DaySummary.to_text::return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False) => return json.dumps(data, separators=(",", ":"), ensure_ascii=False, )':
         'equivalent: a day summary holds integers and strings only (units and CLV are scaled to integers), never a NaN',
-    'feed.py::json_feed::return json.dumps(feed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n" => return json.dumps(feed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), ) + "\n"':
+    'feed.py::json_feed::return json.dumps(feed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\\n" => return json.dumps(feed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), ) + "\\n"':
         'equivalent: an event holds strings and rounded units of validated odds, never a NaN',
-    'feed.py::json_feed::return json.dumps(feed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n" => return json.dumps(feed, sort_keys=True, ensure_ascii=None, separators=(",", ":"), allow_nan=False) + "\n"':
+    'feed.py::json_feed::return json.dumps(feed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\\n" => return json.dumps(feed, sort_keys=True, ensure_ascii=None, separators=(",", ":"), allow_nan=False) + "\\n"':
         'equivalent: json.dumps tests ensure_ascii for truth, and None is false like False',
+    'verification.py::check_record::recomputed = season_record(season, today, tallies, todays).to_json() => recomputed = season_record(None, today, tallies, todays).to_json()':
+        "equivalent: SeasonRecord.to_json leaves the season's name out (all.json's `season` is rendered beside the record), so nothing check_record compares depends on it",
+    **dict.fromkeys([
+        'feed.py::_withdrawing::and (pick.pick_id in c.targets or (not c.targets and c.key == pick.key))] => and (pick.pick_id in c.targets or (not c.targets and c.key != pick.key))]',
+        'feed.py::_withdrawing::and (pick.pick_id in c.targets or (not c.targets and c.key == pick.key))] => and (pick.pick_id not in c.targets or (not c.targets and c.key == pick.key))]',
+    ], 'fixed by test_a_withdrawal_event_names_the_operator_of_the_command_that_withdrew_the_pick'),
 }
 # ------------------------------------------------------------------------------------------------
 

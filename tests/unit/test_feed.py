@@ -223,3 +223,24 @@ def test_the_feeds_hold_each_event_exactly():
     empty = ElementTree.fromstring(atom_feed("mlb", [], at(5)).split("\n", 1)[1])
     assert empty.find(f"{atom}updated").text == "2026-02-28T22:00:00.000Z"  # no event yet: when it was written
     assert empty.find(f"{atom}title").text == "picklock MLB pick events"
+
+
+def test_a_withdrawal_event_names_the_operator_of_the_command_that_withdrew_the_pick():
+    """Of the removes and voids recorded on the date, the latest that names the pick: by its id, or
+    (a command recorded before commands named their targets) by its key."""
+    from dataclasses import replace
+
+    from picklock.domain.feed import pick_events
+    from picklock.domain.picks import LedgerRow
+
+    ann, bob = pick("ann"), pick("bob")
+    voided_ann = LedgerRow(replace(ann, status="voided", void_reason="ruled out"), "voided", "x2", at(1))
+    commands = [replace(void("bob", "v0", at(0)), submitted_by="carol", targets=(bob.pick_id,)),
+                replace(void("ann", "v1", at(0), "ruled out"), submitted_by="alice", targets=(ann.pick_id,)),
+                replace(void("bob", "v2", at(0, 30)), submitted_by="dave", targets=(bob.pick_id,))]
+    (event,) = pick_events([voided_ann], commands, set())
+    assert event.by == "alice"
+    legacy = [replace(void("bob", "v0", at(0)), submitted_by="carol"),
+              replace(void("ann", "v1", at(0), "ruled out"), submitted_by="alice")]  # no targets recorded
+    (event,) = pick_events([voided_ann], legacy, set())
+    assert event.by == "alice"
