@@ -14,6 +14,7 @@ from picklock.domain.export import current_audit
 from picklock.domain.merge import MergeInputs, merge_and_lock
 from picklock.domain.picks import GameResult, LedgerRow, ManualCommand, Pick, SignalRow
 from picklock.domain.render import PublishedDocument, render_picks, sha256
+from picklock.service_layer.errors import PreconditionFailed
 from picklock.service_layer.services import PicklockService
 from tests.harness.nba_paths import ALL_JSON, NBA, date_file_name, index_name
 
@@ -252,6 +253,20 @@ def assert_round_trip(text: str) -> None:
 
 class Crash(Exception):
     """The process died here."""
+
+
+def losing_once(target: str):
+    """A wrapper of publisher.write for `patched`: the first write of `target` loses its race."""
+    lost: list[str] = []
+
+    def wrap(method):
+        def wrapper(name, text, *, if_generation_match):
+            if name == target and not lost:
+                lost.append(name)
+                raise PreconditionFailed(name)
+            return method(name, text, if_generation_match=if_generation_match)
+        return wrapper
+    return wrap
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from tests.harness.nba_paths import ALL_JSON, NBA, date_file_name, index_name, s
 from builders import (
     CRASH_POINTS, GAME_DATE, START, TIPOFF, Crash, add, assert_every_version_audited, assert_monotonic, assert_one_live_per_key,
     assert_published_fields_frozen, at, crashing, current_picks, date_versions, entries, patched, racers, remove, result,
-    is_version, signal, versions, void,
+    is_version, losing_once, signal, versions, void,
 )
 from fakes import make_service
 
@@ -105,19 +105,9 @@ def test_a_lost_race_counts_in_the_timings_its_backoff_as_lost_races():
     elapsed = [0.0]
     service.timer = lambda: elapsed[0]
     service.sleep = lambda seconds: elapsed.__setitem__(0, elapsed[0] + 1.0)
-    lost = []
-
-    def losing_once(method):
-        def wrapper(name, text, *, if_generation_match):
-            if name == ALL_JSON and not lost:
-                lost.append(name)
-                raise PreconditionFailed(name)
-            return method(name, text, if_generation_match=if_generation_match)
-        return wrapper
-
     service.load_signal(GAME_DATE, [signal("a")])
-    with patched(store, "load_export_inputs", lambda m: lambda *a, **k: (
-            elapsed.__setitem__(0, elapsed[0] + 2.0), m(*a, **k))[1]), patched(publisher, "write", losing_once):
+    reading = lambda m: lambda *a, **k: (elapsed.__setitem__(0, elapsed[0] + 2.0), m(*a, **k))[1]  # noqa: E731
+    with patched(store, "load_export_inputs", reading), patched(publisher, "write", losing_once(ALL_JSON)):
         report = service.export(GAME_DATE, "signal_updated")
     assert report.attempts == 2
     assert report.timings["lost races"] == 1.0  # the backoff

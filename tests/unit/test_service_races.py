@@ -5,27 +5,16 @@ from __future__ import annotations
 
 import json
 
-from picklock.service_layer.errors import PreconditionFailed
 from tests.harness.nba_paths import ALL_JSON, date_file_name, snapshot_name
 
-from builders import GAME_DATE, patched, racers, signal
+from builders import GAME_DATE, losing_once, patched, racers, signal
 from fakes import make_service
 
 
 def test_a_per_date_version_keeps_its_snapshot_when_the_all_json_write_loses_a_race():
     service, store, publisher, clock = make_service()
     store.replace_signal(GAME_DATE, [signal("jokic")])
-    lost = []
-
-    def write(original):
-        def racing(name, text, *, if_generation_match):
-            if name == ALL_JSON and not lost:
-                lost.append(name)
-                raise PreconditionFailed(name)
-            return original(name, text, if_generation_match=if_generation_match)
-        return racing
-
-    with patched(publisher, "write", write):
+    with patched(publisher, "write", losing_once(ALL_JSON)):
         service.export(GAME_DATE, "signal_updated")
     date_file_versions = [text for name, text in publisher.history if name == date_file_name(GAME_DATE)]
     snapshots = {name for name, _ in publisher.history if "/history/" in name}
