@@ -193,7 +193,7 @@ def closing_rows(data: Any, game_date: date, where: str, sport: Sport, *, now: d
     def build(row: dict, at: str) -> ClosingLine:
         captured_at = field_instant(row["captured_at"], f"{at}.captured_at")
         if captured_at > now + MAX_CLOCK_SKEW:
-            raise InputError(f"{at}.captured_at", f"{row['captured_at']} is in the future (now {formatinstant(now)})")
+            raise InputError(f"{at}.captured_at", f"{row['captured_at']} is in the future (now {format_instant(now)})")
         return ClosingLine(game_date, row["player_lookup"], row.get("stat") or DEFAULT_STAT,
                            _finite(row["line_value"], f"{at}.line_value"), captured_at,
                            row.get("odds_american"), sport.id)

@@ -321,3 +321,18 @@ def test_a_remove_with_a_reason_is_refused_rather_than_silently_ignored():
                "reason": "changed my mind"}
     with pytest.raises(InputError, match="fields do not fit the action"):
         manual_command(message, "message")
+
+
+def test_a_closing_line_captured_after_now_is_refused_naming_its_row_and_the_clock():
+    from picklock.adapters.sports_file import default_catalogue
+    from picklock.validation import closing_rows
+
+    now = datetime(2026, 3, 1, 3, 0, tzinfo=timezone.utc)  # 22:00 on the 28th in New York
+    row = {"player_lookup": "jokic", "stat": "PTS", "line_value": 27.5, "odds_american": -110}
+    nba = default_catalogue().get("nba")
+    accepted = closing_rows([dict(row, captured_at="2026-03-01T03:09:00Z")], D, "c.json", nba, now=now)
+    assert [line.captured_at for line in accepted] == [datetime(2026, 3, 1, 3, 9, tzinfo=timezone.utc)]  # within skew
+    with pytest.raises(InputError) as refused:
+        closing_rows([dict(row, captured_at="2026-03-01T04:00:00Z")], D, "c.json", nba, now=now)
+    assert (refused.value.where, refused.value.problem) == (
+        "c.json[0].captured_at", "2026-03-01T04:00:00Z is in the future (now 2026-03-01T03:00:00.000Z)")
