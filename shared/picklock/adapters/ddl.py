@@ -37,7 +37,6 @@ _COLUMN = re.compile(r"(?P<name>[A-Za-z_]\w*)\s+(?P<type>ARRAY\s*<\s*STRING\s*>|
 _COMMENT = re.compile(r"--[^\n]*")
 
 
-
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -78,7 +77,6 @@ class TableSchema:
         if dataset is None:
             return self.sql.replace(f"{DATASET_PLACEHOLDER}.", "")
         return self.sql.replace(DATASET_PLACEHOLDER, dataset)
-
 
 
 def load_schema(schema_dir: Path | None = None) -> dict[str, TableSchema]:

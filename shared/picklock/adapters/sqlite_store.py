@@ -141,16 +141,15 @@ class SqliteStore:
         return self._insert_once(rows.HALTS_TABLE, row, game_date, command.request_id)
 
     def audit_records(self, game_date: date, sport: str = DEFAULT_SPORT) -> list[AuditRecord]:
-        with self._transaction(write=False) as connection:
-            found = self._select(connection, rows.AUDIT_TABLE, sport, game_date, game_date,
-                                 order="exported_at, export_id")
-        return [rows.audit_from_row(row) for row in found]
+        return list(map(rows.audit_from_row, self._rows_of_date(rows.AUDIT_TABLE, game_date, sport, "exported_at")))
 
     def ledger_history(self, game_date: date, sport: str = DEFAULT_SPORT) -> list[LedgerRow]:
+        return list(map(rows.ledger_from_row, self._rows_of_date(rows.LEDGER_TABLE, game_date, sport, "recorded_at")))
+
+    def _rows_of_date(self, table: str, game_date: date, sport: str, order: str) -> list[dict]:
+        """Every row of a date of one sport, in `order` then export_id."""
         with self._transaction(write=False) as connection:
-            found = self._select(connection, rows.LEDGER_TABLE, sport, game_date, game_date,
-                                 order="recorded_at, export_id")
-        return [rows.ledger_from_row(row) for row in found]
+            return self._select(connection, table, sport, game_date, game_date, order=f"{order}, export_id")
 
     def audited_dates(self, sport: str = DEFAULT_SPORT) -> list[date]:
         with self._transaction(write=False) as connection:

@@ -144,7 +144,7 @@ def _halt_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _requester_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--by", default=os.environ.get("USER") or "operator", help="who halts or resumes it")
+    parser.add_argument("--by", default=os.environ.get("USER") or "operator", help="who submits it")
     parser.add_argument("--request-id", help="idempotency key (default: a new one)")
 
 
@@ -264,8 +264,7 @@ def _key_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _command_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--by", default=os.environ.get("USER") or "operator", help="who submits it")
-    parser.add_argument("--request-id", help="idempotency key (default: a new one)")
+    _requester_arguments(parser)
     parser.add_argument("--export", action="store_true", help="export the date afterwards")
     parser.add_argument("--via", choices=("service", "pubsub"), default="service",
                         help=f"pubsub: publish a {MANUAL_PICKS} message for the function to apply")

@@ -1,5 +1,5 @@
 """Where an export's time goes: seconds per step, in the order the steps ran. The functions log
-them with every export (Cloud Logging: `timings`), and `make bench` breaks publish → all.json down
+them with every export (Cloud Logging: `timings_ms`), and `make bench` breaks publish → all.json down
 with them. A monotonic timer, never the service's clock (which a demo or a test may pin)."""
 from __future__ import annotations
 
