@@ -12,7 +12,7 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from tests.harness.nba_paths import ALL_JSON
 
@@ -45,11 +45,17 @@ def export_timings(log_path: Path) -> list[dict[str, float]]:
 VISIBLE_STEP = "write all.json"  # the site sees the new all.json once this step is done
 
 
+def steps_in_order(entries: Iterable[dict[str, float]]) -> list[str]:
+    """Every step the entries name, in the order they first appear (the order the steps ran)."""
+    steps: list[str] = []
+    for entry in entries:
+        steps += [step for step in entry if step not in steps]
+    return steps
+
+
 def step_medians(timings: list[dict[str, float]]) -> dict[str, float]:
     """Each step's median (ms) over exports, in the order the steps ran, up to all.json's write."""
-    steps: list[str] = []
-    for entry in timings:
-        steps += [step for step in entry if step not in steps]
+    steps = steps_in_order(timings)
     visible = steps[:steps.index(VISIBLE_STEP) + 1] if VISIBLE_STEP in steps else steps
     return {step: median([entry.get(step, 0.0) for entry in timings]) for step in visible}
 
@@ -237,9 +243,7 @@ def latency_breakdown(results: Results, timings: dict[str, list[dict[str, float]
     push = median(floor["push delivery"]) * 1000 if floor["push delivery"] else 0.0
     header = ["step (median, ms)", *(f"`{name}`" for name in timings), "floor"]
     medians = {name: step_medians(entries) for name, entries in timings.items() if entries}
-    steps: list[str] = []
-    for by_step in medians.values():
-        steps += [step for step in by_step if step not in steps]
+    steps = steps_in_order(medians.values())
     floor_steps = {"read store": "read job (SELECT 1)", "write ledger": "write job (1-row INSERT)",
                    VISIBLE_STEP: "object write"}
     floor_of = lambda step: (f"{median(floor[floor_steps[step]]) * 1000:.1f}"  # noqa: E731
