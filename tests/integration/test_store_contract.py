@@ -398,3 +398,40 @@ def test_sqlite_reads_one_sports_dates_through_its_clustering_index(tmp_path):
             "EXPLAIN QUERY PLAN SELECT * FROM best_bets_published_picks "
             "WHERE sport = ? AND game_date BETWEEN ? AND ?", ("mlb", "2026-01-01", "2026-02-01")))
     assert "USING INDEX best_bets_published_picks__clustered (sport=? AND game_date>? AND game_date<?)" in plan
+
+
+# -- the BigQuery dataset ------------------------------------------------------------------------
+
+def test_bigquery_reads_through_a_table_function_it_creates_when_the_dataset_lacks_it(emulators, unique_name):
+    """Code deployed before `picklock migrate` ran, or a function dropped by hand: the first read
+    creates it (and a read that fails looks for it again), and reads the same rows as the statement."""
+    from google.api_core.exceptions import GoogleAPICallError
+    from google.cloud import bigquery
+
+    from picklock.adapters.bigquery_store import BigQueryStore
+
+    dataset = unique_name("picks").replace("-", "_")
+    open_store = lambda: BigQueryStore("picklock-local", dataset, endpoint=os.environ["PICKLOCK_BIGQUERY_ENDPOINT"])  # noqa: E731
+    writer = open_store()
+    writer.create_tables()
+    writer.client.delete_routine(writer.read_function_name)
+    writer.replace_signal(DAY, [signal_row(), signal_row(player="bare")])
+    writer.append_ledger([ledger_row()])
+
+    store = open_store()
+    inputs = store.load_export_inputs(DAY, season_from=DAY)
+    assert store.jobs["ddl"] == 1 and store.jobs["read"] == 1
+    assert {row.player_lookup for row in inputs.merge.signal} == {"lebronjames", "bare"}
+    assert [row.pick.pick_id for row in inputs.merge.ledger] == [ledger_row().pick.pick_id]
+    config = bigquery.QueryJobConfig(query_parameters=store.read_parameters(DAY, "nba", DAY, None))
+    as_statement, as_function = (list(map(dict, store.client.query_and_wait(sql, job_config=config)))
+                                 for sql in (store.export_inputs_sql(), store.read_function_call))
+    assert as_function == as_statement and len(as_function[0]["signal"]) == 2
+    store.load_export_inputs(DAY)
+    assert store.jobs["ddl"] == 1  # found once, then only called
+
+    writer.client.delete_routine(store.read_function_name)
+    with pytest.raises(GoogleAPICallError):
+        store.load_export_inputs(DAY)
+    assert {row.player_lookup for row in store.load_export_inputs(DAY).merge.signal} == {"lebronjames", "bare"}
+    assert store.jobs["ddl"] == 2

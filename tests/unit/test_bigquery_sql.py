@@ -8,6 +8,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 pytest.importorskip("google.cloud.bigquery")
+from google.api_core.exceptions import NotFound  # noqa: E402
 
 from picklock.adapters import bigquery_store, rows  # noqa: E402
 from picklock.adapters.bigquery_store import BigQueryStore  # noqa: E402
@@ -28,18 +29,32 @@ class EmptyResult(list):
 
 
 class RecordingClient:
-    """Stands in for bigquery.Client: records statements; the export read returns `signal`."""
+    """Stands in for bigquery.Client: records statements and the routines looked up; a call of
+    the read's table function returns `signal`, once a statement has created that function."""
 
     def __init__(self, signal=()):
         self.statements = []
+        self.routines_looked_up = []
+        self.routines = set()
         self.signal = [rows.signal_to_row(s) for s in signal]
 
     def query_and_wait(self, sql, job_config=None, **limits):
         self.statements.append((sql, job_config))
-        if "AS signal" in sql:
+        created = re.match(r"CREATE OR REPLACE TABLE FUNCTION `([^`]+)`", sql)
+        if created:
+            self.routines.add(created.group(1))
+        called = re.match(r"SELECT \* FROM `([^`]+)`\(", sql)
+        if called:
+            if called.group(1) not in self.routines:
+                raise NotFound(f"Table-valued function not found: {called.group(1)}")
             empty = {name: [] for name in ("ledger", "manual", "results", "closing", "audited", "tallies", "summaries", "halts")}
             return EmptyResult([{**empty, "signal": self.signal}])
         return EmptyResult()
+
+    def get_routine(self, name, **limits):
+        self.routines_looked_up.append(name)
+        if name not in self.routines:
+            raise NotFound(f"Routine not found: {name}")
 
 
 def unfiltered_reads(sql: str) -> list[str]:
@@ -101,3 +116,41 @@ def test_export_uses_one_read_and_at_most_two_write_jobs():
     assert report.plan.merge.ledger_rows  # a real export: a new pick locked and published
     assert store.jobs["read"] == 1
     assert store.jobs["write"] == 2  # ledger insert + audit insert
+
+
+def test_the_first_read_creates_the_read_function_once_and_then_only_calls_it():
+    store = BigQueryStore("proj", "picks", client=(client := RecordingClient()))
+    for _ in range(3):
+        store.load_export_inputs(D)
+    assert client.routines_looked_up == [store.read_function_name]  # once per instance, not per export
+    ddl = [sql for sql, _ in client.statements if sql.startswith("CREATE")]
+    assert len(ddl) == 1 and store.jobs["ddl"] == 1 and store.jobs["read"] == 3
+    assert [sql for sql, _ in client.statements[1:]] == [store.read_function_call] * 3
+
+
+def test_a_read_that_fails_makes_the_store_look_for_its_function_again():
+    store = BigQueryStore("proj", "picks", client=(client := RecordingClient()))
+    store.load_export_inputs(D)
+    client.routines.clear()  # dropped by someone while the instance runs
+    with pytest.raises(NotFound):
+        store.load_export_inputs(D)
+    store.load_export_inputs(D)  # the next delivery re-creates it
+    assert client.routines_looked_up == [store.read_function_name] * 2
+    assert store.jobs["ddl"] == 2
+
+
+def test_the_read_function_is_the_read_statement_named_after_its_text():
+    store = BigQueryStore("proj", "picks", client=RecordingClient())
+    ddl = store.read_function_ddl()
+    assert "@" not in ddl  # every parameter is an argument of the function
+    assert "game_date = arg_game_date AND sport = arg_sport" in ddl
+    assert ddl.count("arg_") == store.export_inputs_sql().count("@") + 7
+    elsewhere = BigQueryStore("other-project", "other_dataset", client=RecordingClient())
+    assert elsewhere.read_function_name.split(".")[-1] == store.read_function_name.split(".")[-1]
+    assert elsewhere.read_function_name.startswith("other-project.other_dataset.export_inputs_")
+
+
+def test_a_changed_read_is_a_new_function(monkeypatch):
+    before = BigQueryStore("proj", "picks", client=RecordingClient()).read_function_name
+    monkeypatch.setattr(bigquery_store, "_VERSIONS_TO_FOLD", bigquery_store._VERSIONS_TO_FOLD.replace("DESC", "ASC"))
+    assert BigQueryStore("proj", "picks", client=RecordingClient()).read_function_name != before
