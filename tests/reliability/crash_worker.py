@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from picklock.bootstrap import bootstrap  # noqa: E402
 from tests.harness.nba_paths import ALL_JSON, date_file_name  # noqa: E402
 
-STEPS = ("after_read", "after_ledger", "after_date_file", "after_all_json", "before_audit")
+STEPS = ("after_read", "after_date_file", "after_all_json", "after_ledger", "before_audit")  # in the order they run
 
 
 def die() -> None:

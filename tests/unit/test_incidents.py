@@ -56,7 +56,10 @@ def test_delete_then_insert_race_cannot_duplicate_or_lose_locks():
 
     assert store.ledger[:len(ledger_before)] == ledger_before  # nothing deleted or rewritten
     final = current_picks(publisher)
-    assert sorted(by_player(final)) == ["w", "x", "y", "z"]
+    # z was A's, and the signal dropped it before A could show it (A lost its write): never
+    # shown, it is not a lock, and has no ledger row.
+    assert sorted(by_player(final)) == ["w", "x", "y"]
+    assert "z" not in {row.pick.player_lookup for row in store.ledger}
     assert [e["direction"] for e in by_player(final)["x"]] == ["OVER"]  # locked, not replaced
     texts = date_versions(publisher)
     assert_monotonic(texts)
@@ -66,8 +69,9 @@ def test_delete_then_insert_race_cannot_duplicate_or_lose_locks():
 
 
 def test_failed_delete_cannot_fall_through_to_insert():
-    """A failed store write (BigQuery refuses DML on the streaming buffer) stops the export: no file is
-    published without its locks, and the retry neither duplicates nor loses a pick."""
+    """A failed store write (BigQuery refuses DML on the streaming buffer) fails the export, so its
+    message comes again, and falls through to nothing: what it had published stays shown, carried
+    by the file alone, and the retry neither duplicates nor loses a pick."""
     service, store, publisher, clock = make_service()
     service.load_signal(GAME_DATE, [signal("x"), signal("y", rank=2)])
 
@@ -79,13 +83,16 @@ def test_failed_delete_cannot_fall_through_to_insert():
     with patched(store, "append_ledger", refusing):
         with pytest.raises(RuntimeError, match="streaming buffer"):
             service.export(GAME_DATE, "signal_updated")
-    assert publisher.history == [] and store.audit == []
+    assert sorted(by_player(current_picks(publisher))) == ["x", "y"]  # the files precede the ledger
+    assert store.ledger == [] and store.audit == []
 
     clock.advance(minutes=1)
+    service.load_signal(GAME_DATE, [signal("z")])  # the signal moved on: x and y stand on the file alone
     service.export(GAME_DATE, "signal_updated")
     service.export(GAME_DATE, "signal_updated")
-    assert [len(v) for v in by_player(current_picks(publisher)).values()] == [1, 1]
-    assert sorted(r.pick.player_lookup for r in store.ledger) == ["x", "y"]
+    assert [len(v) for v in by_player(current_picks(publisher)).values()] == [1, 1, 1]
+    assert sorted(r.pick.player_lookup for r in store.ledger) == ["x", "y", "z"]
+    assert_every_version_audited(publisher, store)
 
 
 def test_manual_picks_never_counted_as_algorithm():

@@ -104,11 +104,14 @@ class PicklockService:
         """Merge, lock, publish and audit one date of one sport. Safe to run concurrently and to
         re-run (G5-G7).
 
-        Order matters: generations are read before the store, and the ledger is written before
-        the files, so a write that wins its precondition always carries every lock made before.
+        Order matters. Generations are read before the store, so a write that wins its
+        precondition replaces the version this export read, and the merge keeps every pick that
+        version shows (G1): the per-date file is the lock users can see. The ledger follows the
+        files, off the path to all.json (on BigQuery a DML job takes 0.5-2 s); a crash before it
+        leaves picks the file shows and the ledger lacks, which the next export locks again from
+        the file (merge.py), as does an export that reads the file before this one's rows land.
         """
         spec = self.sports.get(sport)
-        events: dict[str, PickEvent] = {}  # kept across attempts: a lost race's ledger rows were appended
         watch = Stopwatch(self.timer)  # over every attempt: a lost race's steps count where they ran
         for attempt in range(1, self.max_attempts + 1):
             now = self.now()
@@ -136,10 +139,6 @@ class PicklockService:
                 trigger=trigger,
             )
             watch.lap("plan")
-            if plan.merge.ledger_rows:
-                self.store.append_ledger(plan.merge.ledger_rows)
-            watch.lap("write ledger")
-            events.update((event.id, event) for event in plan.pick_events)
             *recovered, record = plan.audit
             for version in plan.recovered_snapshots:  # a crash may have come before its snapshot or index entry
                 self._snapshot(spec, version.game_date, version.export_id, version.document)
@@ -166,9 +165,12 @@ class PicklockService:
                 self.sleep(min(2.0, 0.05 * 2 ** attempt) * random.uniform(0.5, 1.0))
                 watch.lap("lost races")  # the losing write and the backoff
                 continue
+            if plan.merge.ledger_rows:
+                self.store.append_ledger(plan.merge.ledger_rows)
+            watch.lap("write ledger")
             self.store.append_audit([record])
             watch.lap("write audit")
-            self._publish_events(spec, list(events.values()), now)
+            self._publish_events(spec, list(plan.pick_events), now)
             watch.lap("publish events")
             return ExportReport(plan, attempt, watch.steps)
         raise ExportConflict(f"export of {sport} {game_date} lost {self.max_attempts} publish races in a row")
