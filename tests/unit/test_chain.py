@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from picklock.domain import chain
 from picklock.domain.chain import CanonicalError, Link, canonical_json, link_after, merged_index, sign, version_hash
 from tests.harness.nba_paths import ALL_JSON, date_file_name, index_name
 
@@ -48,6 +49,36 @@ def test_what_has_no_canonical_form_is_refused_saying_why(value, problem):
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_every_finite_number_reads_back_as_itself(number):
     assert float(canonical_json(number)) == number
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers(-(2 ** 53), 2 ** 53) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_JSON_VALUES)
+def test_the_fast_path_writes_what_the_general_encoder_writes(value):
+    """json.dumps' C encoder serves documents whose numbers and keys it writes as RFC 8785 does;
+    on any value at all, the text is the general encoder's."""
+    assert canonical_json(value) == chain._canonical(value)
+
+
+@pytest.mark.parametrize("value, fast", [
+    ([24.0, -0.0, 0.5, 0.0001, 123.456, 9007199254740992.0, {"line": 14.5, "odds": -110, "e": "ü"}], True),
+    ([1e-5], False), ([1e16], False), ([2.0 ** 60], False),  # ECMAScript's exponent forms differ from Python's
+    ({"\ufb33": 1, "\U0001f600": 2}, False),  # UTF-16 order differs from code point order
+])
+def test_both_paths_agree_at_their_border(value, fast):
+    assert canonical_json(value) == chain._canonical(value)
+    try:
+        chain._as_plain(value)
+        took_fast_path = True
+    except chain._NotPlain:
+        took_fast_path = False
+    assert took_fast_path == fast
 
 
 def test_a_version_hash_covers_everything_but_itself():

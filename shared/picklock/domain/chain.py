@@ -24,7 +24,47 @@ class CanonicalError(ValueError):
 
 def canonical_json(value) -> str:
     """RFC 8785: members sorted by key, no whitespace, strings escaped as ECMAScript's
-    JSON.stringify does, numbers in ECMAScript's shortest form (24.0 is `24`, 1e-7 is `1e-7`)."""
+    JSON.stringify does, numbers in ECMAScript's shortest form (24.0 is `24`, 1e-7 is `1e-7`).
+
+    A document whose numbers Python already prints as ECMAScript does and whose keys are ASCII
+    (every document picklock publishes) goes through json.dumps' C encoder; anything else
+    through the general encoder below, which is ~15 times slower (21 ms for 110 picks)."""
+    try:
+        plain = _as_plain(value)
+    except _NotPlain:
+        return _canonical(value)
+    return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class _NotPlain(Exception):
+    """A value json.dumps would not write as RFC 8785 does."""
+
+
+def _as_plain(value):
+    """`value` with integral floats as ints (json.dumps writes 24.0 as `24.0`); raises _NotPlain
+    for what json.dumps would write otherwise than RFC 8785: a float below 1e-4 or an integral one
+    beyond 2**53 (exponent forms differ), a key outside ASCII (sorted by code point there, by
+    UTF-16 unit here)."""
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) <= 2 ** 53:
+            return int(value)
+        if not math.isfinite(value) or value.is_integer() or abs(value) < 1e-4:
+            raise _NotPlain
+        return value
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) and key.isascii() for key in value):
+            raise _NotPlain
+        return {key: _as_plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_as_plain(item) for item in value]
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int) and abs(value) <= 2 ** 53:
+        return value
+    raise _NotPlain
+
+
+def _canonical(value) -> str:
     if value is None or isinstance(value, bool):
         return json.dumps(value)
     if isinstance(value, (int, float)):
@@ -32,13 +72,13 @@ def canonical_json(value) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join(canonical_json(item) for item in value) + "]"
+        return "[" + ",".join(_canonical(item) for item in value) + "]"
     if isinstance(value, dict):
         if not all(isinstance(key, str) for key in value):
             raise CanonicalError("object keys must be strings")
         # JCS sorts by UTF-16 code units; the UTF-16 encoding sorts the same way.
         keys = sorted(value, key=lambda key: key.encode("utf-16-be"))
-        return "{" + ",".join(f"{json.dumps(key, ensure_ascii=False)}:{canonical_json(value[key])}" for key in keys) + "}"
+        return "{" + ",".join(f"{json.dumps(key, ensure_ascii=False)}:{_canonical(value[key])}" for key in keys) + "}"
     raise CanonicalError(f"{type(value).__name__} is not a JSON value")
 
 
