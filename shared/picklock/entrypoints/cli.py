@@ -25,19 +25,28 @@ EXIT_BAD_INPUT = 2
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The parser of every command; with `argv`, only the command it names gets its arguments (the
-    others are listed by name): argparse builds a parser per subcommand, and thirty of them were
-    a third of the start of `picklock --help` or `picklock status`."""
+    """The parser of every command; with `argv`, only the command it names (if any) is a parser
+    with its arguments, and the others are listed by name: argparse builds a parser per
+    subcommand, and thirty of them were a third of the start of `picklock --help` or `status`."""
+    built = set(COMMANDS) if argv is None else {_named_command(argv)}
     parser = _Parser(prog="picklock", description=__doc__)
     _global_options(parser)
-    commands = parser.add_subparsers(dest="command", required=True)
-    named = None if argv is None else _named_command(argv)
+    commands = parser.add_subparsers(dest="command", required=True,
+                                     parser_class=lambda *, prog, **options: (
+                                         _Parser(prog=prog, **options) if prog.split()[-1] in built else _Listed(prog)))
     for name, (help_text, add_arguments) in COMMANDS.items():
-        if named is None or named == name:
-            add_arguments(commands.add_parser(name, help=help_text))
-        else:
-            commands.add_parser(name, help=help_text, add_help=False)
+        listed = commands.add_parser(name, help=help_text, prog=f"picklock {name}")
+        if name in built:
+            add_arguments(listed)
     return parser
+
+
+class _Listed:
+    """A subcommand argv does not name: argparse lists it in the help and among the choices, and
+    never asks it to parse, so it need not be a parser."""
+
+    def __init__(self, prog: str):
+        self.prog = prog
 
 
 class _HelpFormatter(argparse.HelpFormatter):
