@@ -29,15 +29,17 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     with its arguments, and the others are listed by name: argparse builds a parser per
     subcommand, and thirty of them were a third of the start of `picklock --help` or `status`."""
     built = set(COMMANDS) if argv is None else {_named_command(argv)}
+
+    def subcommand(*, prog: str, **options) -> argparse.ArgumentParser | _Listed:
+        return _Parser(prog=prog, **options) if prog.removeprefix("picklock ") in built else _Listed(prog)
+
     parser = _Parser(prog="picklock", description=__doc__)
     _global_options(parser)
-    commands = parser.add_subparsers(dest="command", required=True,
-                                     parser_class=lambda *, prog, **options: (
-                                         _Parser(prog=prog, **options) if prog.split()[-1] in built else _Listed(prog)))
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=subcommand)
     for name, (help_text, add_arguments) in COMMANDS.items():
-        listed = commands.add_parser(name, help=help_text, prog=f"picklock {name}")
+        made = commands.add_parser(name, help=help_text, prog=f"picklock {name}")
         if name in built:
-            add_arguments(listed)
+            add_arguments(made)
     return parser
 
 
