@@ -679,6 +679,12 @@ VERDICTS: dict[str, str] = {
         'equivalent: the exponent form is reached only with point > 21 or point <= -6, where point - 1 and point + 1 have the same sign',
     'chain.py::_shortest::text = "".join(map(str, digits)).rstrip("0") or "0" => text = "".join(map(str, digits)).rstrip("XX0XX") or "0"':
         'equivalent: rstrip takes a set of characters, and a string of decimal digits holds no X',
+    **dict.fromkeys([
+        'chain.py::canonical_json::return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False) => return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=None)',
+        'chain.py::_canonical::return "{" + ",".join(f"{json.dumps(key, ensure_ascii=False)}:{_canonical(value[key])}" for key in keys) + "}" => return "{" + ",".join(f"{json.dumps(key, ensure_ascii=None)}:{_canonical(value[key])}" for key in keys) + "}"',
+    ], 'equivalent: json.dumps tests ensure_ascii for truth, and None is false like False'),
+    'chain.py::_canonical::keys = sorted(value, key=lambda key: key.encode("utf-16-be")) => keys = sorted(value, key=lambda key: key.encode("UTF-16-BE"))':
+        'equivalent: codec names are looked up case-insensitively',
     'merge.py::_latest_closing::if line.key not in latest or line.captured_at > latest[line.key].captured_at: => if line.key not in latest or line.captured_at >= latest[line.key].captured_at:':
         'equivalent: two closing lines of one pick are never read together: `closing load` replaces a date\'s lines, and a file naming a pick twice is refused (validation._keyed_rows)',
     'pricing.py::units::return round(odds / 100 if odds > 0 else 100 / -odds, 4) => return round(odds / 100 if odds > 1 else 100 / -odds, 4)':
