@@ -130,6 +130,27 @@ def test_manual_message_the_rules_refuse_is_recorded_and_parked_with_the_reason_
     assert parked["attributes"]["error"].endswith("is held by published algorithm pick UNDER 12.5; void it first")
 
 
+def test_a_refused_add_is_parked_after_its_export_a_refused_void_before_its_export(world, monkeypatch):
+    """An add is recorded unread, so its refusal is its export's to say (and that export's audit
+    names it); a void's refusal is known when it is recorded, so it is parked before exporting."""
+    world.service.load_signal(GAME_DATE, [signal("guisantos", "UNDER", 12.5)])
+    world.handlers.on_signal_updated(message({"game_date": "2026-02-28"}))
+    audited_when_parked = []
+    park = world.dead_letters.publish_bytes
+    monkeypatch.setattr(world.dead_letters, "publish_bytes",
+                        lambda *a, **k: audited_when_parked.append(len(world.store.audit)) or park(*a, **k))
+
+    world.handlers.on_manual_pick(message(GUI_SANTOS, "m-add"))  # over a published algorithm pick
+    refusal = next(e for e in json.loads(world.store.audit[-1].events) if e.get("request_id") == "req-gui-1")
+    assert (refusal["kind"], audited_when_parked) == ("manual_refused", [2])
+    world.handlers.on_manual_pick(message({"request_id": "v1", "submitted_at": "2026-02-28T16:00:00Z",
+                                           "action": "void", "game_date": "2026-02-28", "player_lookup": "nobody",
+                                           "stat": "PTS", "submitted_by": "ops", "reason": "injury"}, "m-void"))
+    assert audited_when_parked == [2, 2] and len(world.store.audit) == 3  # parked, then exported
+    assert [m["attributes"]["message_id"] for m in world.dead_letters.messages(dead_letter_topic(MANUAL_PICKS))] == [
+        "m-add", "m-void"]
+
+
 def test_a_message_the_cli_publishes_is_one_the_function_applies(world):
     args = cli.build_parser().parse_args([
         "manual", "add", "--via", "pubsub", "--date", "2026-02-28", "--player", "guisantos",

@@ -15,6 +15,7 @@ import pytest
 from picklock.domain.calendar import (
     FIRST_DATE, LAST_DATE, OutOfRange, checked_date, format_instant, parse_checked_instant, to_utc,
 )
+from picklock.domain.commands import add_refusal
 from picklock.domain.export import current_audit, describe
 from picklock.domain.halts import HaltState, fold_halts
 from picklock.domain.merge import MergeInputs, merge_and_lock
@@ -448,10 +449,12 @@ def test_an_add_delivered_late_with_an_earlier_stamp_is_superseded_and_says_so()
     service, store, publisher, clock = make_service()
     assert service.submit_manual(add("m", "r1", at(2)))
     late = service.submit_manual(add("m", "r2", at(1), "UNDER", 22.5), check=False)
-    assert late.refusal == (
-        "the add on 2026-02-28 m PTS is superseded by a later command on that key (check this machine's clock)")
+    assert (late.recorded, late.refusal) == (True, None)  # recorded unread: its export says
     clock.now = at(3)
-    [m] = service.export(GAME_DATE, "manual").plan.merge.picks
+    merged = service.export(GAME_DATE, "manual").plan.merge
+    assert add_refusal(merged, late.command) == (
+        "the add on 2026-02-28 m PTS is superseded by a later command on that key (check this machine's clock)")
+    [m] = merged.picks
     assert (m.manual_request_id, m.status) == ("r1", "active")
 
 

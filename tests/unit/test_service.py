@@ -262,6 +262,27 @@ def test_submit_manual_is_idempotent_on_request_id():
     assert store.manual == [command]
 
 
+def test_an_add_delivered_by_message_is_recorded_without_a_read_and_a_reused_id_still_refused(monkeypatch):
+    """The manual path's latency: an unchecked add withdraws nothing and keeps its stamp, so it is
+    recorded before anything is read; only a request_id found taken costs a read (to name it)."""
+    service, store, publisher, clock = make_service()
+    service.load_signal(GAME_DATE, [signal("a")])
+    service.export(GAME_DATE, "cli")
+    reads = []
+    for owner, name in ((store, "load_export_inputs"), (publisher, "read")):
+        monkeypatch.setattr(owner, name, (lambda real: lambda *a, **k: reads.append(real.__name__) or real(*a, **k))(
+            getattr(owner, name)))
+
+    refused_later = service.submit_manual(add("a", "r1", clock(), "UNDER", 18.5), check=False)
+    assert (refused_later.recorded, refused_later.refusal, reads) == (True, None, [])
+    with pytest.raises(InvalidCommand, match="request id r1 was already used"):
+        service.submit_manual(add("a", "r1", clock(), "OVER", 30.5), check=False)
+    assert reads == ["load_export_inputs"]
+    assert [c.request_id for c in store.manual] == ["r1"]
+    with pytest.raises(InvalidCommand, match="void it first"):  # the CLI still checks first
+        service.submit_manual(add("a", "r2", clock(), "UNDER", 18.5))
+
+
 def test_rerun_of_a_recorded_void_is_idempotent_not_an_error():
     """A CLI void re-run with the same request id (a retry after a timeout) reports 'already recorded'."""
     service, store, publisher, clock = make_service()

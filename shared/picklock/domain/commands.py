@@ -8,7 +8,7 @@ from typing import Iterable
 
 from .ledger import fold_ledger
 from .manual import fold_manual
-from .merge import MergeInputs, merge_and_lock, same_pick
+from .merge import MergeInputs, MergeResult, merge_and_lock, same_pick
 from .picks import ManualCommand, Pick
 
 REFUSAL_EVENTS = ("manual_refused", "late_pick_refused", "halted")
@@ -56,23 +56,36 @@ def command_refusal(inputs: MergeInputs, command: ManualCommand, *, now: datetim
 
     The CLI refuses such a command with this message and records nothing; a message is recorded
     (a later delivery may give it its effect) and reported as not in effect."""
-    key = command.key
-    before = merge_and_lock(inputs, now=now, export_id="preview")
     after = merge_and_lock(replace(inputs, manual=inputs.manual + (command,)), now=now, export_id="preview")
-    refusals = [e.detail for e in after.events if e.request_id == command.request_id and e.kind in REFUSAL_EVENTS]
-    if refusals:
-        return refusals[0]
     if command.action == "add":
-        if any(p.live and p.manual_request_id == command.request_id for p in after.picks):
-            return None
-        if any(p.live and p.source == "manual" and same_pick(p, command) for p in after.picks if p.key == key):
-            return None  # the same pick is already published by an earlier add
-        return f"the add on {key} is superseded by a later command on that key (check this machine's clock)"
-    if _key_state(before.picks, key) == _key_state(after.picks, key):
+        return add_refusal(after, command)
+    refusal = _refusal_event(after, command)
+    if refusal:
+        return refusal
+    before = merge_and_lock(inputs, now=now, export_id="preview")
+    if _key_state(before.picks, command.key) == _key_state(after.picks, command.key):
         if command.action == "void":
-            return f"nothing published on {key} to void"
-        return f"no manual pick on {key} to remove"
+            return f"nothing published on {command.key} to void"
+        return f"no manual pick on {command.key} to remove"
     return None
+
+
+def add_refusal(merged: MergeResult, add: ManualCommand) -> str | None:
+    """Why an add is not in effect in a merge that holds it (a preview, or the export that
+    followed its recording), or None."""
+    refusal = _refusal_event(merged, add)
+    if refusal:
+        return refusal
+    if any(p.live and p.manual_request_id == add.request_id for p in merged.picks):
+        return None
+    if any(p.live and p.source == "manual" and same_pick(p, add) for p in merged.picks if p.key == add.key):
+        return None  # the same pick is already published by an earlier add
+    return f"the add on {add.key} is superseded by a later command on that key (check this machine's clock)"
+
+
+def _refusal_event(merged: MergeResult, command: ManualCommand) -> str | None:
+    return next((e.detail for e in merged.events if e.request_id == command.request_id and e.kind in REFUSAL_EVENTS),
+                None)
 
 
 def reuse_conflict(recorded: ManualCommand, command: ManualCommand) -> str | None:

@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable
 
 from ..bootstrap import bootstrap, message_publisher
 from ..config import Config
+from ..domain.commands import add_refusal
 from ..domain.export import describe
 from ..service_layer.ports import MessagePublisher
 from ..domain.picks import HaltCommand
@@ -92,15 +93,21 @@ class Handlers:
         log.info("%s %s %s (request %s)", command.action, command.key,
                  "recorded" if submission.recorded else "already recorded", command.request_id,
                  extra=context(topic=MANUAL_PICKS, message_id=message_id, game_date=command.game_date))
-        if submission.refusal:
-            # Recorded (a later delivery may still give it its effect), but never acknowledged as
-            # if it had taken effect: parked with the reason, for the operator to see. Parked
-            # before the export, so whoever waits on the outcome sees the refusal first.
-            self._park(MANUAL_PICKS, message_id, body, NotInEffect(f"recorded, not in effect: {submission.refusal}"))
+        # Parked before the export when the refusal is known (a remove or void), so whoever waits
+        # on the outcome sees it first; an add's refusal comes from the export's own merge.
+        self._park_if_not_in_effect(message_id, body, submission.refusal)
         # Exported even when already recorded: the first delivery may have failed after recording.
         # Only an export that started after the command was recorded covers it.
-        self._log_exports(MANUAL_PICKS, message_id, [
-            self.exports.export(command.game_date, "manual", command.sport, self.exports.clock())])
+        report = self.exports.export(command.game_date, "manual", command.sport, self.exports.clock())
+        if command.action == "add" and isinstance(report, ExportReport):
+            self._park_if_not_in_effect(message_id, body, add_refusal(report.plan.merge, submission.command))
+        self._log_exports(MANUAL_PICKS, message_id, [report])
+
+    def _park_if_not_in_effect(self, message_id: str | None, body: bytes, refusal: str | None) -> None:
+        """A recorded command that is not in effect (a later delivery may still give it its effect)
+        is never acknowledged as if it were: it is parked with the reason, for the operator."""
+        if refusal:
+            self._park(MANUAL_PICKS, message_id, body, NotInEffect(f"recorded, not in effect: {refusal}"))
 
     def _halt(self, message_id: str | None, command: HaltCommand, body: bytes) -> None:
         """A halt or resume is recorded, then today's all.json of the sport is exported so the

@@ -54,7 +54,7 @@ def publish(stack: Stack, service: PicklockService, topic: str, payload: dict, g
     if wait is None:
         return 0
     outcome = wait_for_outcome(service, stack.dead_letters(what), topic, message_id, game_date, sport, before,
-                               TRIGGERED_BY[topic], timeout=wait)
+                               TRIGGERED_BY[topic], timeout=wait, request_id=payload.get("request_id"))
     if outcome is None:
         print(f"  no outcome within {wait:g} s: the function has not exported {game_date} nor parked the message "
               "(its log: .emulators/logs/functions/ on the local stack)", file=out)

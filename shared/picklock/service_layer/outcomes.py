@@ -2,11 +2,13 @@
 export it caused, from the audit, or the reason it was parked, from its dead-letter queue."""
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Protocol
 
+from ..domain.commands import REFUSAL_EVENTS
 from ..domain.export import AuditRecord
 from .services import PicklockService
 
@@ -32,11 +34,13 @@ def audited_ids(service: PicklockService, game_date: date, sport: str) -> set[st
 
 def wait_for_outcome(service: PicklockService, parked: ParkedMessages, topic: str, message_id: str,
                      game_date: date, sport: str, before: set[str], triggers: tuple[str, ...], *,
-                     timeout: float, sleep: Callable[[float], None] = time.sleep,
+                     timeout: float, request_id: str | None = None, sleep: Callable[[float], None] = time.sleep,
                      clock: Callable[[], float] = time.monotonic) -> Outcome | None:
     """Poll until the message is parked or an export of `game_date` with one of `triggers` that
     was not in `before` is audited; None when `timeout` seconds pass first. Parking is looked for
-    first: a function parks a command that is not in effect before it exports."""
+    first: a function parks a remove or void that is not in effect before it exports. An add is
+    refused by its export's merge and parked after it: an export whose audit refuses the command
+    `request_id` is the outcome only if no park follows before the timeout."""
     deadline = clock() + timeout
     while True:
         for message in parked.peek(topic):
@@ -44,9 +48,14 @@ def wait_for_outcome(service: PicklockService, parked: ParkedMessages, topic: st
                 return Outcome(parked=message.attributes.get("error", "parked"))
         new = tuple(r for r in service.audit_records(game_date, sport)
                     if r.export_id not in before and r.trigger_source in triggers)
-        if new:
+        if new and not any(_refuses(record, request_id) for record in new):
             return Outcome(exports=new)
         if clock() >= deadline:
-            return None
+            return Outcome(exports=new) if new else None
         sleep(0.25)
 
+
+def _refuses(record: AuditRecord, request_id: str | None) -> bool:
+    return request_id is not None and any(
+        event.get("request_id") == request_id and event.get("kind") in REFUSAL_EVENTS
+        for event in json.loads(record.events))

@@ -232,7 +232,16 @@ class PicklockService:
         each export decides, so the final state does not depend on delivery order; the returned
         refusal says why it is not in effect now. A request_id reused for another command is
         refused either way.
+
+        An unchecked add is recorded without a read first (the manual path's latency): it withdraws
+        nothing and keeps its stamp, so what is recorded does not depend on the state, and the
+        export that follows says whether it is in effect (`add_refusal` on that export's merge);
+        its refusal here is None.
         """
+        if not check and command.action == "add":
+            if not self.store.record_manual(command):  # recorded before: a re-run, or a reused request_id
+                return self._rerun(self._recorded(command), command)
+            return Submission(command, recorded=True, refusal=None)
         spec = self.sports.get(command.sport)
         date_text, _ = self.publisher.read(spec.date_file_name(command.game_date))
         shown = PublishedDocument.parse(date_text)
