@@ -1,6 +1,7 @@
 """Builds the service from configuration: the one place adapters are chosen and wired."""
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 
 from .config import Config
@@ -32,8 +33,7 @@ def bootstrap(config: Config | None = None) -> PicklockService:
     else:
         from .adapters.sqlite_store import SqliteStore
 
-        config.home.mkdir(parents=True, exist_ok=True)
-        store = SqliteStore(config.home / "picklock.sqlite3")
+        store = SqliteStore(os.path.join(config.home, "picklock.sqlite3"))
     return PicklockService(store, publisher_for(config), clock=clock_for(config), sports=default_catalogue(),
                            events=message_publisher(config))
 
@@ -46,7 +46,7 @@ def publisher_for(config: Config) -> Publisher:
         return GcsPublisher(config.project, config.bucket)
     from .adapters.local_publisher import LocalPublisher
 
-    return LocalPublisher(config.home / "bucket")
+    return LocalPublisher(os.path.join(config.home, "bucket"))
 
 
 def message_publisher(config: Config | None = None) -> MessagePublisher:
@@ -58,4 +58,4 @@ def message_publisher(config: Config | None = None) -> MessagePublisher:
         return PubSubPublisher(config.project)
     from .adapters.local_message_publisher import LocalMessagePublisher
 
-    return LocalMessagePublisher(config.home / "messages")
+    return LocalMessagePublisher(os.path.join(config.home, "messages"))

@@ -2,19 +2,20 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from pathlib import Path
+from collections import namedtuple
 
 BACKENDS = ("embedded", "gcp")
 
 
-def read_env_file(path: Path) -> dict[str, str]:
+def read_env_file(path: str | os.PathLike) -> dict[str, str]:
     """KEY=VALUE lines as a shell would `source` them (`export ` allowed, values quoted or not,
     `#` comments): how `make dev` hands its settings to the CLI (`--env .emulators/dev.env`)."""
     import shlex
 
     values = {}
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+    with open(path, encoding="utf-8") as file:
+        text = file.read()
+    for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
@@ -27,22 +28,20 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-@dataclass(frozen=True)
-class Config:
-    backend: str = "embedded"
-    home: Path = Path(".picklock")
-    project: str | None = None
-    dataset: str = "nba_predictions"
-    bucket: str | None = None
-    bigquery_endpoint: str | None = None  # emulator only
-    now: str | None = None  # fixes the clock (demos, tests)
-    sport: str = "nba"  # the CLI's sport when --sport is not given
+# A named tuple, not a dataclass, and `home` a path as text, not a pathlib.Path: `picklock status`
+# loads this module, and dataclasses (it imports inspect) and pathlib would double its start.
+class Config(namedtuple("Config", "backend home project dataset bucket bigquery_endpoint now sport",
+                        defaults=("embedded", ".picklock", None, "nba_predictions", None, None, None, "nba"))):
+    """backend: "embedded" or "gcp"; home: the embedded backend's directory (str or path-like);
+    bigquery_endpoint: an emulator's, or None; now: fixes the clock (demos, tests); sport: the
+    CLI's sport when --sport is not given."""
+    __slots__ = ()
 
     @classmethod
     def from_env(cls, environ=os.environ, **overrides) -> Config:
         values = dict(
             backend=environ.get("PICKLOCK_BACKEND", "embedded"),
-            home=Path(environ.get("PICKLOCK_HOME", ".picklock")),
+            home=environ.get("PICKLOCK_HOME", ".picklock"),
             project=environ.get("PICKLOCK_PROJECT"),
             dataset=environ.get("PICKLOCK_DATASET", "nba_predictions"),
             bucket=environ.get("PICKLOCK_BUCKET"),

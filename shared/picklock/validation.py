@@ -66,7 +66,7 @@ def _validator(schema_name: str) -> Draft202012Validator:
     from jsonschema import Draft202012Validator, FormatChecker
     from referencing import Registry, Resource
 
-    root = schema_root()
+    root = Path(schema_root())
     resources = []
     for path in sorted(root.glob("*/*.schema.json")):
         resource = Resource.from_contents(json.loads(path.read_text()))

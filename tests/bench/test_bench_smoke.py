@@ -177,9 +177,9 @@ def test_jobs_and_writes_per_export_are_counted_from_the_clients(emulators):
     # picklock: the budget (DESIGN.md, "Performance budget")
     assert budget(counts("picklock", "signal changed")) == (1, 2, True)  # ledger + audit; the files
     assert counts("picklock", "unchanged inputs") == (1, 1, 0)  # the audit row only
-    # The command is checked against what is published (its targets, a reused request id) before it
-    # is recorded: one read more than the export itself.
-    assert budget(counts("picklock", "manual pick message")) == (2, 3, True)
+    # An add by message is recorded unread (its export says whether it is in effect): the command's
+    # conditional INSERT, then the export's read and writes.
+    assert budget(counts("picklock", "manual pick message")) == (1, 3, True)
     # the naive baseline: 3 reads, DELETE + INSERT, audit; both files every time
     assert counts("baseline", "signal changed") == (3, 3, 2)
     assert counts("baseline", "unchanged inputs") == (3, 3, 2)

@@ -65,7 +65,7 @@ def stack(emulators, tmp_path_factory):
 
 def publish_yesterdays_slate(config: Config) -> None:
     """What the functions did the day before, done here with yesterday's clock."""
-    service = bootstrap(replace(config, now="2026-02-27T17:00:00Z"))
+    service = bootstrap(config._replace(now="2026-02-27T17:00:00Z"))
     service.load_signal(YESTERDAY, [signal_row(YESTERDAY, "jaysontatum", "OVER", 27.5, 1),
                                     signal_row(YESTERDAY, "jalenbrunson", "UNDER", 25.5, 2)])
     service.export(YESTERDAY, "signal_updated")

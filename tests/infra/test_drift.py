@@ -131,7 +131,7 @@ def test_default_dataset_is_configs_default(tf):
 
 def test_tables_come_from_the_ddl_directory_the_code_reads(tf):
     directory = render(tf.locals["ddl_directory"], path_module=str(INFRA))
-    assert Path(directory).resolve() == (ddl.schema_root() / "bigquery").resolve()
+    assert Path(directory).resolve() == Path(ddl.schema_root(), "bigquery").resolve()
 
 
 def test_terraform_fills_the_ddl_placeholder_the_code_uses(tf):

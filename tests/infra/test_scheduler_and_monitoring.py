@@ -82,7 +82,7 @@ def test_the_jobs_read_the_sports_catalogue_the_code_reads(tf, sports):
     path = re.fullmatch(r'\$\{jsondecode\(file\("([^"]+)"\)\)\.sports\}', tf.locals["sports_catalogue"])
     assert path, tf.locals["sports_catalogue"]
     catalogue_file = render(f'"{path[1]}"', path_module=str(INFRA))
-    assert Path(catalogue_file).resolve() == (ddl.schema_root() / SPORTS_FILE).resolve() == SPORTS_JSON
+    assert Path(catalogue_file).resolve() == Path(ddl.schema_root(), SPORTS_FILE).resolve() == SPORTS_JSON
     assert tf.locals["sports"] == "${{for sport in local.sports_catalogue : sport.id => sport}}"
     # The first sport is the default (messages without `sport`), whose export ids carry none.
     assert tf.locals["default_sport"] == "${local.sports_catalogue[0].id}"

@@ -4,7 +4,7 @@ clients, as every function instance does."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,7 +27,7 @@ class Backend:
         return bootstrap(self.config).publisher
 
     def service(self, now: str | None = None):
-        return bootstrap(replace(self.config, now=now))
+        return bootstrap(self.config._replace(now=now))
 
     def env(self, **extra: str) -> dict[str, str]:
         """What a subprocess needs to open this backend, on top of os.environ."""

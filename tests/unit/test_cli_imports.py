@@ -83,6 +83,15 @@ def test_status_checks_its_arguments_without_the_row_validation_or_the_ddl(tmp_p
                            "picklock.service_layer.ports", "typing", "tempfile", "shutil")) == []
 
 
+def test_status_loads_neither_dataclasses_nor_pathlib(tmp_path):
+    """The configuration and the sports catalogue are named tuples and the local bucket is read
+    through os.path: dataclasses (it imports inspect) and pathlib together were 20 ms of a 78 ms
+    `status`, against 24 ms for a bare interpreter."""
+    exit_status, modules = loaded(tmp_path, "--home", str(tmp_path / "home"), "status", "--date", "2026-03-01")
+    assert exit_status == 0
+    assert among(modules, ("dataclasses", "inspect", "pathlib")) == []
+
+
 # One command line per subcommand and action, global options before them as operators type them.
 COMMAND_LINES = [
     ["signal", "load", "--date", "2026-03-01", "--file", "s.json"],

@@ -140,10 +140,10 @@ def test_an_empty_directory_is_an_error(tmp_path: Path):
 
 def test_schema_root_is_the_repository_schemas_directory_by_default(monkeypatch):
     monkeypatch.delenv("PICKLOCK_SCHEMA_DIR", raising=False)
-    root = schema_root()
-    assert root.name == "schemas" and (root / "bigquery").is_dir()
+    root = Path(schema_root())
+    assert root == Path(__file__).resolve().parents[2] / "schemas" and (root / "bigquery").is_dir()
 
 
 def test_schema_root_honours_the_environment(monkeypatch, tmp_path: Path):
     monkeypatch.setenv("PICKLOCK_SCHEMA_DIR", str(tmp_path))
-    assert schema_root() == tmp_path
+    assert Path(schema_root()) == tmp_path

@@ -258,7 +258,7 @@ def latency_breakdown(results: Results, timings: dict[str, list[dict[str, float]
                     visible / 1000, "s", len(timings[name]))
         rest.append(f"{median(warm[name]) * 1000 - push - visible:.1f}" if warm[name] else "—")
     rows.append(("the rest: the HTTP hop into the function, the 20 ms poll; for `manual-picks`, recording the "
-                  "command first (a read job and an insert job)", *rest, "—"))
+                  "command first (an add: one conditional insert job, no read)", *rest, "—"))
     return ("publish → all.json, step by step: push delivery as the floor measured it, then the export's steps "
             "up to all.json's write as the functions logged them (`timings_ms`, medians over the warm samples), "
             "then what remains of the p50.\n\n" + table(header, rows))

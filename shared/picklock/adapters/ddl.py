@@ -81,7 +81,7 @@ class TableSchema:
 
 def load_schema(schema_dir: Path | None = None) -> dict[str, TableSchema]:
     """Every table and view of `schema_dir` (default: schema_root()/bigquery), by name."""
-    directory = schema_dir if schema_dir is not None else schema_root() / "bigquery"
+    directory = schema_dir if schema_dir is not None else Path(schema_root(), "bigquery")
     files = sorted(Path(directory).glob("*.sql"))
     if not files:
         raise SchemaError(f"no DDL files (*.sql) in {directory}")
@@ -127,7 +127,7 @@ _ADD_COLUMN = re.compile(
 
 
 def load_migrations(schema_dir: Path | None = None) -> list[Migration]:
-    directory = (schema_dir if schema_dir is not None else schema_root() / "bigquery") / "migrations"
+    directory = (schema_dir if schema_dir is not None else Path(schema_root(), "bigquery")) / "migrations"
     return [Migration(path.stem, path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.sql"))]
 
 

@@ -13,11 +13,12 @@ import fcntl
 import os
 import re
 from contextlib import contextmanager
-from pathlib import Path
 
 from ..service_layer.errors import PreconditionFailed
 
-TYPE_CHECKING = False  # typing is for type checkers: `picklock status` loads this module
+# `picklock status` loads this module: typing is for type checkers, and paths are os.path text
+# (pathlib is a third of a bare interpreter's start).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Iterator
 
@@ -32,14 +33,17 @@ class InvalidObjectName(ValueError):
 
 
 class LocalPublisher:
-    def __init__(self, root: Path):
-        self.root = Path(root)
+    def __init__(self, root: str | os.PathLike):
+        self.root = os.fspath(root)
 
     def read(self, name: str) -> tuple[str | None, int]:
         path = self._object_path(name)
         with self._locked(name, fcntl.LOCK_SH):
             generation = self._current_generation(name, path)
-            return (path.read_bytes().decode("utf-8") if generation else None), generation
+            if not generation:
+                return None, 0
+            with open(path, "rb") as file:
+                return file.read().decode("utf-8"), generation
 
     def write(self, name: str, text: str, *, if_generation_match: int) -> int:
         path = self._object_path(name)
@@ -55,18 +59,21 @@ class LocalPublisher:
             _write_atomically(path, text)
             return new
 
-    def _current_generation(self, name: str, path: Path) -> int:
+    def _current_generation(self, name: str, path: str) -> int:
         """0 when the object does not exist. One put in the directory by hand has no counter: 1."""
-        return max(self._stored_generation(name), 1) if path.exists() else 0
+        return max(self._stored_generation(name), 1) if os.path.exists(path) else 0
 
     def _stored_generation(self, name: str) -> int:
-        counter = self._metadata_path(name, "generation")
-        return int(counter.read_text()) if counter.exists() else 0
+        try:
+            with open(self._metadata_path(name, "generation"), encoding="utf-8") as counter:
+                return int(counter.read())
+        except FileNotFoundError:
+            return 0
 
     @contextmanager
     def _locked(self, name: str, mode: int) -> Iterator[None]:
         lock_path = self._metadata_path(name, "lock")
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(lock_path), exist_ok=True)
         # The lock file is never replaced, so every process locks the same inode.
         descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -75,30 +82,34 @@ class LocalPublisher:
         finally:
             os.close(descriptor)  # releases the lock
 
-    def _object_path(self, name: str) -> Path:
+    def _object_path(self, name: str) -> str:
         if not _OBJECT_NAME.fullmatch(name):
             raise InvalidObjectName(
                 f"invalid object name {name!r}: use '/'-separated segments of letters, digits, '.', '_' "
                 "and '-' that do not start with '.'")
-        return self.root / name
+        return os.path.join(self.root, name)
 
-    def _metadata_path(self, name: str, kind: str) -> Path:
+    def _metadata_path(self, name: str, kind: str) -> str:
         # '@' never occurs in an object name, so no two objects' metadata paths can collide.
-        return self.root / METADATA_DIR / f"{name}@{kind}"
+        return os.path.join(self.root, METADATA_DIR, f"{name}@{kind}")
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _write_atomically(path: str, text: str) -> None:
     """Readers see the old file or the new one, never a partial one, even after a crash.
     The caller holds the object's lock, so a temporary file of this path that exists now was
     left by a writer that died: it is removed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    leftover = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
-    for stale in path.parent.glob(f".{path.name}.*.tmp"):
-        if leftover.fullmatch(stale.name):
-            stale.unlink(missing_ok=True)
+    parent, file_name = os.path.split(path)
+    os.makedirs(parent, exist_ok=True)
+    leftover = re.compile(rf"\.{re.escape(file_name)}\.[a-z0-9_]{{8}}\.tmp")
+    for stale in os.listdir(parent):
+        if leftover.fullmatch(stale):
+            try:
+                os.unlink(os.path.join(parent, stale))
+            except FileNotFoundError:
+                pass
     import tempfile  # here: `picklock status` only reads
 
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    descriptor, temporary = tempfile.mkstemp(dir=parent, prefix=f".{file_name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as file:  # bytes: no newline translation either way
             file.write(text.encode("utf-8"))
@@ -108,7 +119,7 @@ def _write_atomically(path: Path, text: str) -> None:
     except BaseException:
         os.unlink(temporary)
         raise
-    directory = os.open(path.parent, os.O_RDONLY)
+    directory = os.open(parent, os.O_RDONLY)
     try:
         os.fsync(directory)  # make the rename itself durable
     finally:

@@ -3,23 +3,23 @@ ddl.py so that a command that reads only the sports file does not load the DDL p
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 
 class SchemaError(ValueError):
     """A schemas directory or DDL file that cannot be located or parsed."""
 
 
-def schema_root() -> Path:
+def schema_root() -> str:
     """The `schemas/` directory: $PICKLOCK_SCHEMA_DIR, else the repository's, else the copy
-    a deploy bundle packages beside the code."""
+    a deploy bundle packages beside the code. (os.path, not pathlib: `picklock status` reads the
+    sports file from here, and pathlib is a third of a bare interpreter's start.)"""
     override = os.environ.get("PICKLOCK_SCHEMA_DIR")
     if override:
-        return Path(override)
-    here = Path(__file__).resolve()
-    candidates = (here.parents[3] / "schemas", here.parents[1] / "_schemas")
-    for candidate in candidates:
-        if (candidate / "bigquery").is_dir():
+        return override
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # shared/picklock
+    candidates = (os.path.join(package, os.pardir, os.pardir, "schemas"), os.path.join(package, "_schemas"))
+    for candidate in map(os.path.normpath, candidates):
+        if os.path.isdir(os.path.join(candidate, "bigquery")):
             return candidate
-    raise SchemaError(f"no schemas directory; looked in {', '.join(map(str, candidates))} "
+    raise SchemaError(f"no schemas directory; looked in {', '.join(map(os.path.normpath, candidates))} "
                       "(set PICKLOCK_SCHEMA_DIR)")

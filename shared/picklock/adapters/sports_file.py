@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 
 from ..domain.sports import Catalogue, catalogue_from_json
 from .schema_dir import schema_root
@@ -12,5 +13,6 @@ SPORTS_FILE = "sports.json"
 
 @functools.cache
 def default_catalogue() -> Catalogue:
-    path = schema_root() / SPORTS_FILE
-    return catalogue_from_json(json.loads(path.read_text(encoding="utf-8")), where=str(path))
+    path = os.path.join(schema_root(), SPORTS_FILE)
+    with open(path, encoding="utf-8") as file:
+        return catalogue_from_json(json.load(file), where=path)

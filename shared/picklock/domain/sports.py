@@ -5,11 +5,13 @@ Pure: the catalogue is parsed from plain values; reading the file is the adapter
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-TYPE_CHECKING = False  # typing is for type checkers: `picklock status` loads this module
+# `picklock status` loads this module: typing is for type checkers, and the values are named
+# tuples, not dataclasses (dataclasses imports inspect: two thirds of a bare interpreter's start).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Mapping
 
@@ -24,21 +26,15 @@ class UnknownSport(ValueError):
     pass
 
 
-@dataclass(frozen=True)
-class Season:
-    name: str  # e.g. "2025-26" or "2026"
-    start: date
-    end: date
+class Season(namedtuple("Season", "name start end")):
+    """name: e.g. "2025-26" or "2026"; start, end: dates."""
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Sport:
-    id: str
-    name: str
-    path_prefix: str  # where its files live in the bucket: "v1/best-bets" (NBA), "v1/mlb/best-bets"
-    time_zone: str
-    stats: tuple[str, ...]
-    seasons: tuple[Season, ...]  # in order, not overlapping
+class Sport(namedtuple("Sport", "id name path_prefix time_zone stats seasons")):
+    """path_prefix: where its files live in the bucket ("v1/best-bets" for NBA, "v1/mlb/best-bets");
+    stats: a tuple of stat codes; seasons: a tuple of Season, in order, not overlapping."""
+    __slots__ = ()
 
     def today(self, now: datetime) -> date:
         """The game date an instant belongs to in this sport's zone (never the UTC date)."""
@@ -80,9 +76,8 @@ class Sport:
         return f"{stat!r} is not a {self.name} stat; expected one of {', '.join(self.stats)}"
 
 
-@dataclass(frozen=True)
-class Catalogue:
-    sports: tuple[Sport, ...]
+class Catalogue(namedtuple("Catalogue", "sports")):
+    __slots__ = ()
 
     @property
     def ids(self) -> tuple[str, ...]:

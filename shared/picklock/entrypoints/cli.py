@@ -74,7 +74,7 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--home", help="embedded data directory (PICKLOCK_HOME, default ./.picklock)")
     parser.add_argument("--now", help="fix the clock, ISO-8601 with a zone (PICKLOCK_NOW)")
     parser.add_argument("--sport", help="a sport of schemas/sports.json (PICKLOCK_SPORT, default nba)")
-    parser.add_argument("--env", type=_path, help="read PICKLOCK_* settings from this file first (KEY=VALUE lines, "
+    parser.add_argument("--env", help="read PICKLOCK_* settings from this file first (KEY=VALUE lines, "
                                                  "`export` allowed), e.g. .emulators/dev.env written by `make dev`")
 
 
@@ -565,7 +565,7 @@ def _config(args) -> Config:
         except ValueError as error:
             raise InputError("--env", str(error)) from None
     try:
-        config = Config.from_env(home=_path(args.home) if args.home else None, now=args.now, sport=args.sport)
+        config = Config.from_env(home=args.home or None, now=args.now, sport=args.sport)
     except ValueError as error:
         raise InputError("configuration", str(error)) from None
     if config.now is not None:
