@@ -26,6 +26,8 @@ def bootstrap(config: Config | None = None) -> PicklockService:
     from .service_layer.services import PicklockService
 
     config = config or Config.from_env()
+    sports = default_catalogue()
+    sports.check_zones()  # a sports file naming an unknown zone fails here, before anything runs
     if config.backend == "gcp":
         from .adapters.bigquery_store import BigQueryStore  # clients load only when used
 
@@ -34,7 +36,7 @@ def bootstrap(config: Config | None = None) -> PicklockService:
         from .adapters.sqlite_store import SqliteStore
 
         store = SqliteStore(os.path.join(config.home, "picklock.sqlite3"))
-    return PicklockService(store, publisher_for(config), clock=clock_for(config), sports=default_catalogue(),
+    return PicklockService(store, publisher_for(config), clock=clock_for(config), sports=sports,
                            events=message_publisher(config))
 
 

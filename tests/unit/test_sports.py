@@ -14,6 +14,8 @@ import pytest
 
 from picklock.adapters.local_message_publisher import LocalMessagePublisher
 from picklock.adapters.sports_file import default_catalogue
+from picklock.bootstrap import bootstrap
+from picklock.config import Config
 from picklock.domain.picks import HaltCommand
 from picklock.domain.sports import CatalogueError, catalogue_from_json
 from picklock.entrypoints.functions import Handlers
@@ -56,9 +58,28 @@ def test_every_sport_of_the_catalogue_has_stats_seasons_and_its_own_paths():
     assert MLB.season(date(2026, 5, 1)).name == "2026" and NBA.season(date(2026, 5, 1)).name == "2025-26"
 
 
+def test_a_sports_file_naming_an_unknown_time_zone_is_refused_by_bootstrap_and_by_any_today(tmp_path, monkeypatch):
+    """`picklock status` reads the catalogue without loading the zone database; everything that
+    builds the service checks every zone first, and a sport asked for its "today" says which."""
+    schemas = tmp_path / "schemas"
+    shutil.copytree(REPO / "schemas", schemas)
+    data = json.loads((schemas / "sports.json").read_text())
+    data["sports"][1].update(time_zone="Mars/Olympus")
+    (schemas / "sports.json").write_text(json.dumps(data))
+    catalogue = catalogue_from_json(data)
+    with pytest.raises(CatalogueError, match="sport 'mlb': unknown time zone 'Mars/Olympus'"):
+        catalogue.get("mlb").today(datetime(2026, 5, 1, tzinfo=timezone.utc))
+    monkeypatch.setenv("PICKLOCK_SCHEMA_DIR", str(schemas))
+    default_catalogue.cache_clear()
+    try:
+        with pytest.raises(CatalogueError, match="sport 'mlb': unknown time zone"):
+            bootstrap(Config(home=str(tmp_path / "home")))
+    finally:
+        default_catalogue.cache_clear()
+
+
 @pytest.mark.parametrize("change, problem", [
     (lambda d: d["sports"].append(dict(d["sports"][0])), "unique"),
-    (lambda d: d["sports"][1].update(time_zone="Mars/Olympus"), "unknown time zone"),
     (lambda d: d["sports"][1].update(path_prefix="v1/best-bets"), "share a path_prefix"),
     (lambda d: d["sports"][1]["seasons"].reverse(), "overlap or are out of order"),
     (lambda d: d["sports"][1].pop("stats"), "missing or malformed"),

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections import namedtuple
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-# `picklock status` loads this module: typing is for type checkers, and the values are named
-# tuples, not dataclasses (dataclasses imports inspect: two thirds of a bare interpreter's start).
+# `picklock status` loads this module and asks no sport for its "today": typing is for type
+# checkers, the values are named tuples, not dataclasses (dataclasses imports inspect), and the
+# zone database loads when a zone is first asked for (bootstrap checks every zone at start).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Mapping
+    from zoneinfo import ZoneInfo
 
 DEFAULT_SPORT = "nba"
 
@@ -40,7 +41,16 @@ class Sport(namedtuple("Sport", "id name path_prefix time_zone stats seasons")):
         """The game date an instant belongs to in this sport's zone (never the UTC date)."""
         if now.tzinfo is None:
             raise ValueError("naive datetime: every instant in picklock carries a time zone")
-        return now.astimezone(ZoneInfo(self.time_zone)).date()
+        return now.astimezone(self.zone).date()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            return ZoneInfo(self.time_zone)  # cached by zoneinfo: one load per zone and process
+        except (ZoneInfoNotFoundError, ValueError):
+            raise CatalogueError(f"sport {self.id!r}: unknown time zone {self.time_zone!r}") from None
 
     def season(self, game_date: date) -> Season:
         """The season a date belongs to; between two seasons, the one that ended last (its record
@@ -83,6 +93,12 @@ class Catalogue(namedtuple("Catalogue", "sports")):
     def ids(self) -> tuple[str, ...]:
         return tuple(sport.id for sport in self.sports)
 
+    def check_zones(self) -> None:
+        """Every sport's time zone is in the zone database (CatalogueError otherwise): what
+        bootstrap asks before any command or function works with "today"."""
+        for sport in self.sports:
+            sport.zone
+
     def get(self, sport_id: str) -> Sport:
         for sport in self.sports:
             if sport.id == sport_id:
@@ -107,10 +123,6 @@ def catalogue_from_json(data: Mapping[str, Any], where: str = "sports") -> Catal
 
 
 def _sport(entry: Mapping[str, Any], where: str) -> Sport:
-    try:
-        ZoneInfo(entry["time_zone"])
-    except (ZoneInfoNotFoundError, ValueError):
-        raise CatalogueError(f"{where}.time_zone: unknown time zone {entry['time_zone']!r}") from None
     seasons = tuple(Season(s["name"], date.fromisoformat(s["start"]), date.fromisoformat(s["end"]))
                     for s in entry["seasons"])
     for earlier, later in zip(seasons, seasons[1:]):

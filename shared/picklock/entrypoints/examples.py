@@ -4,7 +4,6 @@ made now can be published now."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from ..domain.calendar import format_instant
 from ..domain.sports import Sport
@@ -22,7 +21,7 @@ CLOSING_MOVES = (1.0, -0.5, 0.5)  # the market after the picks: two beaten, one 
 
 
 def tip_offs(sport: Sport, game_date: date, now: datetime) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(sport.time_zone)
+    zone = sport.zone
     evening = datetime.combine(game_date, time(19, 0), zone)
     first = max(evening, now + timedelta(hours=2)) if game_date == sport.today(now) else evening
     return first, first + timedelta(hours=1)
