@@ -402,6 +402,28 @@ def test_sqlite_reads_one_sports_dates_through_its_clustering_index(tmp_path):
 
 # -- the BigQuery dataset ------------------------------------------------------------------------
 
+def test_migrate_keeps_the_read_functions_of_this_version_and_the_one_before_and_drops_older_ones(emulators, unique_name):
+    """Every release whose read changed leaves its function behind; a rolling deploy still needs
+    the previous revision's. Functions that are not picklock's read stay untouched."""
+    import time
+
+    from picklock.adapters.bigquery_store import BigQueryStore
+
+    dataset = unique_name("picks").replace("-", "_")
+    store = BigQueryStore("picklock-local", dataset, endpoint=os.environ["PICKLOCK_BIGQUERY_ENDPOINT"])
+    store.create_tables()
+    for name in ("export_inputs_00000000000000a1", "export_inputs_00000000000000a2", "export_inputs_00000000000000a3",
+                 "daily_totals"):
+        store.client.query_and_wait(f"CREATE TABLE FUNCTION `{dataset}.{name}`() AS (SELECT 1 AS x)")
+        time.sleep(0.01)  # creation times apart: the newest earlier function is the one kept
+
+    assert "read functions dropped: export_inputs_00000000000000a2, export_inputs_00000000000000a1" in store.migrate()
+    left = {routine.routine_id for routine in store.client.list_routines(dataset)}
+    assert left == {store.read_function_name.split(".")[-1], "export_inputs_00000000000000a3", "daily_totals"}
+    assert not any(step.startswith("read functions dropped") for step in store.migrate())  # nothing more to drop
+    assert store.load_export_inputs(DAY).merge.signal == ()
+
+
 def test_bigquery_reads_through_a_table_function_it_creates_when_the_dataset_lacks_it(emulators, unique_name):
     """Code deployed before `picklock migrate` ran, or a function dropped by hand: the first read
     creates it (and a read that fails looks for it again), and reads the same rows as the statement."""

@@ -41,6 +41,9 @@ CALL_TIMEOUT_SECONDS = 10.0
 _CALL_LIMITS = dict(api_timeout=CALL_TIMEOUT_SECONDS, retry=DEFAULT_RETRY.with_timeout(CALL_TIMEOUT_SECONDS),
                     job_retry=DEFAULT_JOB_RETRY.with_timeout(CALL_TIMEOUT_SECONDS))
 
+READ_FUNCTION_PREFIX = "export_inputs_"
+READ_FUNCTIONS_KEPT_BEFORE = 1  # besides this version's: the previous revision's, for a rolling deploy
+
 _PARAMETER_TYPES = {"STRING": "STRING", "INT64": "INT64", "FLOAT64": "FLOAT64", "BOOL": "BOOL",
                     "DATE": "DATE", "TIMESTAMP": "TIMESTAMP"}
 
@@ -129,7 +132,23 @@ class BigQueryStore:
         if reclustered:
             applied.append("clustering: " + ", ".join(reclustered))
         self._create_read_function()
+        dropped = self._drop_old_read_functions()
+        if dropped:
+            applied.append("read functions dropped: " + ", ".join(dropped))
         return applied
+
+    def _drop_old_read_functions(self) -> list[str]:
+        """Each version whose read changed left a function in the dataset. This version's and the
+        newest before it stay (instances of the previous revision read through theirs until a
+        rolling deploy replaces them); older ones go. An instance that still calls a dropped one
+        makes it again on its next delivery (`_find_read_function`)."""
+        current = self.read_function_name.split(".")[-1]
+        earlier = sorted((routine for routine in self.client.list_routines(self.dataset)
+                          if routine.routine_id.startswith(READ_FUNCTION_PREFIX) and routine.routine_id != current),
+                         key=lambda routine: routine.created, reverse=True)
+        for routine in earlier[READ_FUNCTIONS_KEPT_BEFORE:]:
+            self.client.delete_routine(routine, not_found_ok=True)
+        return [routine.routine_id for routine in earlier[READ_FUNCTIONS_KEPT_BEFORE:]]
 
     def _cluster_as_declared(self) -> list[str]:
         """CLUSTER BY is set when a table is created, and no DDL statement changes it afterwards: a
@@ -215,7 +234,7 @@ class BigQueryStore:
         """`export_inputs_` and a digest of the read's text (the dataset's name left out): a new
         version of the read gets a new function, while instances of the last one still call theirs."""
         digest = hashlib.sha256(self.export_inputs_sql().replace(self.dataset, "").encode()).hexdigest()
-        return f"{self.dataset}.export_inputs_{digest[:16]}"
+        return f"{self.dataset}.{READ_FUNCTION_PREFIX}{digest[:16]}"
 
     @cached_property
     def read_function_call(self) -> str:
