@@ -59,9 +59,8 @@ def command_refusal(inputs: MergeInputs, command: ManualCommand, *, now: datetim
     after = merge_and_lock(replace(inputs, manual=inputs.manual + (command,)), now=now, export_id="preview")
     if command.action == "add":
         return add_refusal(after, command)
-    refusal = _refusal_event(after, command)
-    if refusal:
-        return refusal
+    # No refusal event names a remove or void (they name the add in force): either changes its
+    # key, or it is refused.
     before = merge_and_lock(inputs, now=now, export_id="preview")
     if _key_state(before.picks, command.key) == _key_state(after.picks, command.key):
         if command.action == "void":
@@ -73,7 +72,8 @@ def command_refusal(inputs: MergeInputs, command: ManualCommand, *, now: datetim
 def add_refusal(merged: MergeResult, add: ManualCommand) -> str | None:
     """Why an add is not in effect in a merge that holds it (a preview, or the export that
     followed its recording), or None."""
-    refusal = _refusal_event(merged, add)
+    refusal = next((e.detail for e in merged.events if e.request_id == add.request_id and e.kind in REFUSAL_EVENTS),
+                   None)
     if refusal:
         return refusal
     if any(p.live and p.manual_request_id == add.request_id for p in merged.picks):
@@ -81,11 +81,6 @@ def add_refusal(merged: MergeResult, add: ManualCommand) -> str | None:
     if any(p.live and p.source == "manual" and same_pick(p, add) for p in merged.picks if p.key == add.key):
         return None  # the same pick is already published by an earlier add
     return f"the add on {add.key} is superseded by a later command on that key (check this machine's clock)"
-
-
-def _refusal_event(merged: MergeResult, command: ManualCommand) -> str | None:
-    return next((e.detail for e in merged.events if e.request_id == command.request_id and e.kind in REFUSAL_EVENTS),
-                None)
 
 
 def reuse_conflict(recorded: ManualCommand, command: ManualCommand) -> str | None:
