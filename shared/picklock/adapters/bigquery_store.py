@@ -146,9 +146,10 @@ class BigQueryStore:
         earlier = sorted((routine for routine in self.client.list_routines(self.dataset)
                           if routine.routine_id.startswith(READ_FUNCTION_PREFIX) and routine.routine_id != current),
                          key=lambda routine: routine.created, reverse=True)
-        for routine in earlier[READ_FUNCTIONS_KEPT_BEFORE:]:
+        dropped = earlier[READ_FUNCTIONS_KEPT_BEFORE:]
+        for routine in dropped:
             self.client.delete_routine(routine, not_found_ok=True)
-        return [routine.routine_id for routine in earlier[READ_FUNCTIONS_KEPT_BEFORE:]]
+        return [routine.routine_id for routine in dropped]
 
     def _cluster_as_declared(self) -> list[str]:
         """CLUSTER BY is set when a table is created, and no DDL statement changes it afterwards: a

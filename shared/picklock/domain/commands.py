@@ -72,8 +72,7 @@ def command_refusal(inputs: MergeInputs, command: ManualCommand, *, now: datetim
 def add_refusal(merged: MergeResult, add: ManualCommand) -> str | None:
     """Why an add is not in effect in a merge that holds it (a preview, or the export that
     followed its recording), or None."""
-    refusal = next((e.detail for e in merged.events if e.request_id == add.request_id and e.kind in REFUSAL_EVENTS),
-                   None)
+    refusal = refusal_in((e.as_dict() for e in merged.events), add.request_id)
     if refusal:
         return refusal
     if any(p.live and p.manual_request_id == add.request_id for p in merged.picks):
@@ -81,6 +80,13 @@ def add_refusal(merged: MergeResult, add: ManualCommand) -> str | None:
     if any(p.live and p.source == "manual" and same_pick(p, add) for p in merged.picks if p.key == add.key):
         return None  # the same pick is already published by an earlier add
     return f"the add on {add.key} is superseded by a later command on that key (check this machine's clock)"
+
+
+def refusal_in(events: Iterable[dict], request_id: str) -> str | None:
+    """The detail of the first event (a merge's, or an audit row's) refusing the command
+    `request_id`, or None."""
+    return next((e["detail"] for e in events if e.get("request_id") == request_id and e["kind"] in REFUSAL_EVENTS),
+                None)
 
 
 def reuse_conflict(recorded: ManualCommand, command: ManualCommand) -> str | None:

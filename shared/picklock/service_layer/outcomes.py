@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Protocol
 
-from ..domain.commands import REFUSAL_EVENTS
+from ..domain.commands import refusal_in
 from ..domain.export import AuditRecord
 from .services import PicklockService
 
@@ -56,6 +56,4 @@ def wait_for_outcome(service: PicklockService, parked: ParkedMessages, topic: st
 
 
 def _refuses(record: AuditRecord, request_id: str | None) -> bool:
-    return request_id is not None and any(
-        event.get("request_id") == request_id and event.get("kind") in REFUSAL_EVENTS
-        for event in json.loads(record.events))
+    return request_id is not None and refusal_in(json.loads(record.events), request_id) is not None
